@@ -1,0 +1,179 @@
+from pathlib import Path
+
+import pytest
+
+from shipway.config import ConfigError, Project, load_project
+
+REPO = Path(__file__).resolve().parents[2]
+
+VALID = """
+[project]
+name = "demo"
+requires-python = ">=3.11"
+
+[tool.shipway]
+service = "svc"
+python = ["3.11", "3.12"]
+
+[tool.shipway.gates]
+coverage = 85
+"""
+
+
+def make_project(tmp_path: Path, pyproject: str, service: str = "svc") -> Path:
+    (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
+    (tmp_path / service).mkdir(exist_ok=True)
+    (tmp_path / service / "pyproject.toml").write_text("[project]\nname = 'svc'\n")
+    return tmp_path
+
+
+def problems(tmp_path: Path, pyproject: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        load_project(make_project(tmp_path, pyproject))
+    return caught.value.problems
+
+
+def test_this_repository_configuration_is_valid() -> None:
+    project = load_project(REPO)
+    assert project.config.gates.coverage == 90
+    assert project.config.python == ["3.11", "3.12", "3.13"]
+    assert project.service_dir == REPO / "examples" / "chatbot"
+    assert project.config.app == "chatbot.app:app"
+
+
+def test_valid_table_is_typed(tmp_path: Path) -> None:
+    project = load_project(make_project(tmp_path, VALID))
+    assert isinstance(project, Project)
+    assert project.config.gates.coverage == 85.0
+    assert project.config.python == ["3.11", "3.12"]
+    assert project.pyproject == tmp_path / "pyproject.toml"
+    assert project.requires_python.contains("3.11")
+
+
+def test_defaults_fill_a_minimal_table(tmp_path: Path) -> None:
+    minimal = '[project]\nname = "d"\n[tool.shipway]\n'
+    (tmp_path / "pyproject.toml").write_text(minimal)
+    config = load_project(tmp_path).config
+    assert config.service == "."
+    assert config.gates.coverage == 90
+    assert config.python == ["3.11", "3.12", "3.13"]
+
+
+def test_unknown_key_names_key_value_and_allowed_keys(tmp_path: Path) -> None:
+    [problem] = problems(
+        tmp_path, VALID.replace("[tool.shipway]\n", "[tool.shipway]\nbogus_key = 1\n")
+    )
+    assert problem == (
+        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, gates, python, service"
+    )
+
+
+def test_unknown_nested_key_lists_that_tables_keys(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, VALID + "covrage = 80\n")
+    assert problem == "tool.shipway.gates.covrage = 80: unknown key; allowed keys: coverage"
+
+
+def test_out_of_range_gate_names_limit_and_allowed_range(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, VALID.replace("coverage = 85", "coverage = 130"))
+    assert problem.startswith("tool.shipway.gates.coverage = 130: input should be less than or")
+    assert "allowed: minimum total coverage, in percent (0-100)" in problem
+
+
+def test_wrong_type_is_reported(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, VALID.replace("coverage = 85", 'coverage = "high"'))
+    assert problem.startswith('tool.shipway.gates.coverage = "high": input should be a valid')
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    bad = VALID.replace("coverage = 85", "coverage = -1").replace('"3.12"', '"3.x"')
+    found = problems(tmp_path, bad)
+    assert len(found) == 2
+    assert any(
+        p.startswith('tool.shipway.python[1] = "3.x": not in the allowed form') for p in found
+    )
+
+
+def test_python_version_outside_requires_python(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, VALID.replace('"3.11", "3.12"', '"3.10", "3.12"'))
+    assert problem == "tool.shipway.python: 3.10 is outside project.requires-python '>=3.11'"
+
+
+def test_duplicate_python_versions(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, VALID.replace('"3.11", "3.12"', '"3.12", "3.12"'))
+    assert "lists 3.12 more than once" in problem
+
+
+def test_empty_python_list(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, VALID.replace('"3.11", "3.12"', ""))
+    assert problem.startswith("tool.shipway.python = []: list should have at least 1 item")
+
+
+@pytest.mark.parametrize("service", ["/abs/path", "../outside"])
+def test_service_must_stay_inside_the_project(tmp_path: Path, service: str) -> None:
+    [problem] = problems(tmp_path, VALID.replace('service = "svc"', f'service = "{service}"'))
+    assert "must be a relative path inside the project" in problem
+
+
+def test_service_without_a_project_is_reported(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, VALID.replace('service = "svc"', 'service = "nowhere"'))
+    assert problem.startswith('tool.shipway.service = "nowhere": no pyproject.toml there')
+
+
+def test_app_must_be_module_colon_attribute(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, VALID.replace("[tool.shipway]\n", '[tool.shipway]\napp = "x"\n'))
+    assert problem.startswith('tool.shipway.app = "x": not in the allowed form')
+    assert "'module:attribute'" in problem
+
+
+def test_missing_table(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, '[project]\nname = "d"\n')
+    assert "no [tool.shipway] table" in problem
+
+
+def test_table_of_wrong_type(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, '[project]\nname = "d"\n[tool]\nshipway = 3\n')
+    assert problem == "tool.shipway must be a table, not 3"
+
+
+def test_invalid_toml_names_the_position(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, "[tool.shipway\n")
+    assert problem.startswith("is not valid TOML:")
+    assert "line 1" in problem
+
+
+def test_missing_pyproject(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_project(tmp_path)
+    assert "file not found" in str(caught.value)
+    assert str(tmp_path / "pyproject.toml") in str(caught.value)
+
+
+def test_bad_requires_python(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, VALID.replace('">=3.11"', '"three"'))
+    assert problem == "project.requires-python = \"three\": not a version specifier like '>=3.11'"
+
+
+def test_long_values_are_shortened(tmp_path: Path) -> None:
+    long_value = "x" * 200
+    [problem] = problems(tmp_path, VALID + f'junk = "{long_value}"\n')
+    assert long_value not in problem
+    assert "…" in problem
+
+
+def test_error_message_lists_source_and_problems(tmp_path: Path) -> None:
+    error = ConfigError(tmp_path / "pyproject.toml", ["first", "second"])
+    assert (
+        str(error)
+        == f"invalid configuration in {tmp_path / 'pyproject.toml'}:\n  - first\n  - second"
+    )
+
+
+def test_unreadable_pyproject_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").mkdir()
+    with pytest.raises(ConfigError, match="cannot be read"):
+        load_project(tmp_path)
+
+
+def test_values_json_cannot_show_are_shown_as_python(tmp_path: Path) -> None:
+    [problem] = problems(tmp_path, VALID.replace('service = "svc"', "service = 1979-05-27"))
+    assert problem.startswith("tool.shipway.service = datetime.date(1979, 5, 27): input should be")
