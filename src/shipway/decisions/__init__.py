@@ -1,0 +1,4 @@
+"""Layer 2: pure functions from configuration and observed facts to plans and verdicts.
+
+Nothing here starts a process, opens a socket or prints; everything here is unit-tested.
+"""

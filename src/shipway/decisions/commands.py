@@ -1,0 +1,79 @@
+"""The commands each checking stage runs, as argv lists (built here, run elsewhere).
+
+Tool versions come from the dependency groups in pyproject.toml, locked in uv.lock; every
+stage installs its groups with ``uv sync --locked`` so it runs exactly what is locked.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from shipway.decisions.reports import ReportPaths
+
+Argv = list[str]
+
+# Dependency groups (pyproject.toml) each stage installs. pre-commit hooks use LINT_GROUP too.
+LINT_GROUP = "lint"
+TYPECHECK_GROUP = "typecheck"
+TEST_GROUP = "test"
+COVERAGE_GROUP = "coverage"
+
+# What the checking stages look at, when it exists: the library, its tests, the service and
+# the pipeline files themselves.
+CHECKED_PATHS = ("src", "tests", "scripts", "benchmarks", "locust", "noxfile.py", "tasks.py")
+
+
+@dataclass(frozen=True)
+class Sync:
+    """``uv sync`` of some dependency groups from uv.lock into a session's environment."""
+
+    groups: Sequence[str]
+    project: bool = True  # install the workspace projects (editable) and their dependencies
+
+    def argv(self) -> Argv:
+        argv = ["uv", "sync", "--locked", "--no-default-groups"]
+        if not self.project:
+            return argv + [f"--only-group={group}" for group in self.groups]
+        return argv + ["--all-packages"] + [f"--group={group}" for group in self.groups]
+
+
+@dataclass(frozen=True)
+class Step:
+    argv: Argv
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def candidate_paths(service: str) -> list[str]:
+    """Paths the linters and the type checker cover (those of them that exist), in order."""
+    extra = [] if service == "." else [service]
+    return list(dict.fromkeys([*CHECKED_PATHS, *extra]))
+
+
+def lint_steps(paths: Sequence[str]) -> list[Step]:
+    return [
+        Step(["ruff", "check", *paths]),
+        Step(["ruff", "format", "--check", *paths]),
+        Step(["lint-imports"]),
+    ]
+
+
+def typecheck_steps(paths: Sequence[str]) -> list[Step]:
+    return [Step(["mypy", *paths])]
+
+
+def pytest_step(python: str, reports: ReportPaths, posargs: Sequence[str]) -> Step:
+    """pytest under coverage (pytest-cov), one data file and one JUnit file per interpreter."""
+    argv = ["pytest", "--cov", "--cov-report=", f"--junitxml={reports.junit(python)}", *posargs]
+    return Step(argv, env={"COVERAGE_FILE": str(reports.coverage_data(python))})
+
+
+def coverage_steps(pythons: Sequence[str], reports: ReportPaths) -> list[Step]:
+    """Combine the interpreters' data (keeping it, so the gate can rerun) and write reports."""
+    env = {"COVERAGE_FILE": str(reports.coverage_combined)}
+    data = [str(reports.coverage_data(python)) for python in pythons]
+    return [
+        Step(["coverage", "combine", "--keep", "--quiet", *data], env),
+        Step(["coverage", "xml", "--quiet", "-o", str(reports.coverage_xml)], env),
+        Step(["coverage", "json", "--quiet", "-o", str(reports.coverage_json)], env),
+        Step(["coverage", "html", "--quiet", "-d", str(reports.coverage_html)], env),
+        Step(["coverage", "report"], env),
+    ]

@@ -1,0 +1,38 @@
+"""Where each stage writes its reports, relative to the project root."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    root: Path  # the reports directory, e.g. <project>/reports
+
+    def junit(self, python: str) -> Path:
+        return self.root / f"junit-{python}.xml"
+
+    @property
+    def coverage_dir(self) -> Path:
+        return self.root / "coverage"
+
+    def coverage_data(self, python: str) -> Path:
+        return self.coverage_dir / f".coverage.{python}"
+
+    @property
+    def coverage_combined(self) -> Path:
+        return self.coverage_dir / ".coverage"
+
+    @property
+    def coverage_xml(self) -> Path:
+        return self.root / "coverage.xml"
+
+    @property
+    def coverage_json(self) -> Path:
+        return self.root / "coverage.json"
+
+    @property
+    def coverage_html(self) -> Path:
+        return self.root / "htmlcov"
+
+    def verdict(self, gate: str) -> Path:
+        return self.root / "verdicts" / f"{gate}.json"

@@ -1,0 +1,52 @@
+"""Publish verdicts: a short table for people, JSON for machines, markdown for CI summaries."""
+
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from rich.table import Table
+
+from shipway.decisions.verdict import Verdict
+from shipway.effects.console import console
+
+STYLE = {"pass": "green", "fail": "bold red", "no data": "bold red"}
+
+
+def publish(
+    verdicts: Sequence[Verdict],
+    json_path: Callable[[str], Path],
+    environ: Mapping[str, str] = os.environ,
+) -> None:
+    console.print(table(verdicts))
+    for verdict in verdicts:
+        path = json_path(verdict.gate)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(verdict.to_json(), indent=2) + "\n", encoding="utf-8")
+    if summary_file := environ.get("GITHUB_STEP_SUMMARY"):
+        with Path(summary_file).open("a", encoding="utf-8") as summary:
+            summary.write(markdown(verdicts))
+
+
+def table(verdicts: Sequence[Verdict]) -> Table:
+    grid = Table(title="shipway verdicts", title_justify="left")
+    for column in ("gate", "verdict", "measured", "required", "report"):
+        grid.add_column(column, no_wrap=True)
+    grid.add_column("detail", overflow="fold")
+    for v in verdicts:
+        outcome = f"[{STYLE[v.outcome.value]}]{v.outcome.upper()}[/]"
+        report = str(v.report or "")
+        grid.add_row(v.gate, outcome, v.measured_text, v.required, report, v.detail)
+    return grid
+
+
+def markdown(verdicts: Sequence[Verdict]) -> str:
+    lines = ["| gate | verdict | measured | required | report |", "|---|---|---|---|---|"]
+    for v in verdicts:
+        icon = "✅" if v.passed else "❌"
+        report = str(v.report or "")
+        lines.append(
+            f"| {v.gate} | {icon} {v.outcome.upper()} | {v.measured_text} | {v.required} "
+            f"| {report} |"
+        )
+    return "\n".join(lines) + "\n\n"

@@ -1,0 +1,80 @@
+from pathlib import Path
+
+from shipway.decisions import commands
+from shipway.decisions.commands import Step, Sync
+from shipway.decisions.reports import ReportPaths
+
+REPORTS = ReportPaths(Path("/p/reports"))
+
+
+def test_sync_installs_workspace_and_groups_from_the_lock() -> None:
+    assert Sync(["test"]).argv() == [
+        "uv",
+        "sync",
+        "--locked",
+        "--no-default-groups",
+        "--all-packages",
+        "--group=test",
+    ]
+
+
+def test_sync_of_tools_only_skips_the_project() -> None:
+    assert Sync(["coverage"], project=False).argv() == [
+        "uv",
+        "sync",
+        "--locked",
+        "--no-default-groups",
+        "--only-group=coverage",
+    ]
+
+
+def test_lint_runs_ruff_check_format_and_import_contracts() -> None:
+    assert [s.argv for s in commands.lint_steps(["src", "tests"])] == [
+        ["ruff", "check", "src", "tests"],
+        ["ruff", "format", "--check", "src", "tests"],
+        ["lint-imports"],
+    ]
+
+
+def test_typecheck_runs_mypy_on_paths() -> None:
+    assert commands.typecheck_steps(["src"]) == [Step(["mypy", "src"])]
+
+
+def test_pytest_step_writes_per_interpreter_reports_and_passes_posargs() -> None:
+    step = commands.pytest_step("3.12", REPORTS, ["-m", "unit", "-x"])
+    assert step.argv == [
+        "pytest",
+        "--cov",
+        "--cov-report=",
+        "--junitxml=/p/reports/junit-3.12.xml",
+        "-m",
+        "unit",
+        "-x",
+    ]
+    assert step.env == {"COVERAGE_FILE": "/p/reports/coverage/.coverage.3.12"}
+
+
+def test_coverage_combines_only_the_planned_interpreters_and_keeps_their_data() -> None:
+    steps = commands.coverage_steps(["3.11", "3.13"], REPORTS)
+    combine = steps[0].argv
+    assert combine[:4] == ["coverage", "combine", "--keep", "--quiet"]
+    assert combine[4:] == [
+        "/p/reports/coverage/.coverage.3.11",
+        "/p/reports/coverage/.coverage.3.13",
+    ]
+    assert all(s.env == {"COVERAGE_FILE": "/p/reports/coverage/.coverage"} for s in steps)
+    outputs = [s.argv for s in steps[1:]]
+    assert ["coverage", "json", "--quiet", "-o", "/p/reports/coverage.json"] in outputs
+    assert ["coverage", "xml", "--quiet", "-o", "/p/reports/coverage.xml"] in outputs
+    assert ["coverage", "html", "--quiet", "-d", "/p/reports/htmlcov"] in outputs
+
+
+def test_candidate_paths_add_the_service_once() -> None:
+    assert commands.candidate_paths("examples/chatbot")[-1] == "examples/chatbot"
+    assert commands.candidate_paths(".") == list(commands.CHECKED_PATHS)
+    assert commands.candidate_paths("src") == list(commands.CHECKED_PATHS)
+
+
+def test_report_paths() -> None:
+    assert REPORTS.verdict("coverage") == Path("/p/reports/verdicts/coverage.json")
+    assert REPORTS.coverage_combined == Path("/p/reports/coverage/.coverage")

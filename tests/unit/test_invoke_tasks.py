@@ -1,0 +1,29 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from shipway.effects import tasks
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_show_config_json_goes_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    tasks.show_config(tasks.prepare(str(REPO / "tasks.py")), as_json=True)
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["gates"] == {"coverage": 90.0}
+
+
+def test_show_config_table_lists_flattened_keys(capsys: pytest.CaptureFixture[str]) -> None:
+    tasks.show_config(tasks.prepare(str(REPO / "tasks.py")), as_json=False)
+    out = capsys.readouterr().out
+    assert "gates.coverage" in out
+    assert '"examples/chatbot"' in out
+
+
+def test_flatten_nested_tables() -> None:
+    assert tasks.flatten({"a": 1, "b": {"c": [1], "d": {"e": None}}}) == [
+        ("a", 1),
+        ("b.c", [1]),
+        ("b.d.e", None),
+    ]

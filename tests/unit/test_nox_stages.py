@@ -1,0 +1,64 @@
+"""The session bodies, run against a recording stand-in for nox.Session (no processes)."""
+
+from pathlib import Path
+
+import pytest
+
+from shipway.config import Project, load_project
+from shipway.effects import nox_stages
+from tests.support.fake_session import FakeSession, SessionError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def project() -> Project:
+    return load_project(REPO)
+
+
+def test_lint_installs_the_lint_group_and_checks_the_repository(project: Project) -> None:
+    session = FakeSession()
+    nox_stages.lint(session.as_session(), project)
+    assert session.installs == [
+        ["uv", "sync", "--locked", "--no-default-groups", "--all-packages", "--group=lint"]
+    ]
+    paths = ["src", "tests", "scripts", "noxfile.py", "tasks.py", "examples/chatbot"]
+    assert session.ran() == [
+        ["ruff", "check", *paths],
+        ["ruff", "format", "--check", *paths],
+        ["lint-imports"],
+    ]
+
+
+def test_typecheck_runs_mypy_over_the_same_paths(project: Project) -> None:
+    session = FakeSession()
+    nox_stages.typecheck(session.as_session(), project)
+    assert session.installs[0][-1] == "--group=typecheck"
+    assert session.ran() == [
+        ["mypy", "src", "tests", "scripts", "noxfile.py", "tasks.py", "examples/chatbot"]
+    ]
+
+
+def test_tests_pass_posargs_and_write_per_interpreter_reports(
+    tmp_path: Path, project: Project
+) -> None:
+    moved = Project(root=tmp_path, config=project.config, requires_python=project.requires_python)
+    session = FakeSession(python="3.13", posargs=["-m", "unit", "-x"])
+    nox_stages.tests(session.as_session(), moved)
+    [(argv, env)] = session.runs
+    assert argv[-3:] == ["-m", "unit", "-x"]
+    assert f"--junitxml={tmp_path}/reports/junit-3.13.xml" in argv
+    assert env == {"COVERAGE_FILE": f"{tmp_path}/reports/coverage/.coverage.3.13"}
+    assert (tmp_path / "reports" / "coverage").is_dir()
+
+
+def test_coverage_without_any_data_fails_as_no_data(tmp_path: Path, project: Project) -> None:
+    moved = Project(root=tmp_path, config=project.config, requires_python=project.requires_python)
+    session = FakeSession()
+    with pytest.raises(SessionError, match=r"coverage gate: NO DATA .* required >= 90%"):
+        nox_stages.coverage(session.as_session(), moved)
+    assert session.installs == [
+        ["uv", "sync", "--locked", "--no-default-groups", "--only-group=coverage"]
+    ]
+    assert session.ran() == []  # nothing to combine: coverage.py is not even asked
+    assert (tmp_path / "reports" / "verdicts" / "coverage.json").is_file()

@@ -1,0 +1,85 @@
+"""Promises the repository makes to its users, checked: README, CI, pre-commit, noxfile."""
+
+import ast
+import importlib.util
+import shlex
+import tomllib
+from pathlib import Path
+from types import ModuleType
+
+import yaml
+
+from shipway.decisions.commands import LINT_GROUP
+
+REPO = Path(__file__).resolve().parents[2]
+UV_RUN_LOCKED = ["uv", "run", "--locked", f"--only-group={LINT_GROUP}"]
+
+
+def load_script(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def quickstart() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    commands: list[str] = load_script("quickstart_check").quickstart_commands(readme)
+    return commands
+
+
+def test_quickstart_has_exactly_two_commands_pipeline_then_tests() -> None:
+    pipeline, tests = quickstart()
+    assert pipeline.endswith("uv run nox")
+    assert tests.endswith("uv run nox -s tests coverage")
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    ci_lines = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert quickstart()[1] in ci_lines
+
+
+def test_quickstart_installs_the_locked_uv() -> None:
+    lock = tomllib.loads((REPO / "uv.lock").read_text(encoding="utf-8"))
+    [locked] = [p["version"] for p in lock["package"] if p["name"] == "uv"]
+    for command in quickstart():
+        assert f"uv=={locked}" in shlex.split(command)
+
+
+def test_precommit_hooks_run_the_lint_sessions_locked_tools() -> None:
+    config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
+    assert {repo["repo"] for repo in config["repos"]} == {"local"}
+    assert {"ruff-check", "ruff-format", "detect-secrets", "check-yaml", "check-toml"} <= {
+        hook["id"] for hook in hooks
+    }
+    for hook in hooks:
+        assert hook["language"] == "system", hook["id"]
+        assert "additional_dependencies" not in hook, hook["id"]
+        assert shlex.split(hook["entry"])[:4] == UV_RUN_LOCKED, hook["id"]
+
+
+def test_lint_group_pins_the_tools_the_hooks_run() -> None:
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = {
+        req.split("==")[0]: req.split("==")[1]
+        for req in pyproject["dependency-groups"][LINT_GROUP]
+        if isinstance(req, str)
+    }
+    assert {"ruff", "pre-commit-hooks", "detect-secrets", "import-linter"} <= set(pins)
+
+
+def test_noxfile_sessions_stay_thin() -> None:
+    tree = ast.parse((REPO / "noxfile.py").read_text(encoding="utf-8"))
+    sessions = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and "nox.session" in ast.unparse(node).split("\n")[0]
+    ]
+    assert {s.name for s in sessions} == {"lint", "typecheck", "tests", "coverage"}
+    for session in sessions:
+        body = session.body[1:] if ast.get_docstring(session) else session.body
+        lines = (body[-1].end_lineno or 0) - body[0].lineno + 1
+        assert lines <= 6, f"session {session.name} has {lines} lines of body"
