@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 from chatbot import __version__
 from chatbot.app import CRASH_EXIT_CODE, MAX_BODY_BYTES, MAX_MESSAGE_BYTES, create_app
 from chatbot.settings import Settings
+from tests.support.processes import wait_until
 
 
 @pytest.fixture
@@ -148,19 +149,9 @@ def test_latency_fault_delays_chat() -> None:
 def test_crash_fault_calls_exit_after_start() -> None:
     exits: list[int] = []
     app = create_app(Settings(fault_crash_after_s=0.01), crash=exits.append)
-    with TestClient(app) as client:
-        for _ in range(200):
-            if exits:
-                break
-            client.get("/health")  # lets the event loop run the scheduled crash
-            client.portal.call(_sleep)  # type: ignore[union-attr]
+    with TestClient(app):  # the app's event loop runs in the client's thread meanwhile
+        wait_until(lambda: bool(exits), timeout=10, what="the crash fault to fire")
     assert exits == [CRASH_EXIT_CODE]
-
-
-async def _sleep() -> None:
-    import asyncio
-
-    await asyncio.sleep(0.01)
 
 
 def test_metrics_in_prometheus_text_format(client: TestClient) -> None:
