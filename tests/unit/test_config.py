@@ -47,6 +47,7 @@ def test_valid_table_is_typed(tmp_path: Path) -> None:
     assert project.config.gates.coverage == 85.0
     assert project.config.python == ["3.11", "3.12"]
     assert project.pyproject == tmp_path / "pyproject.toml"
+    assert project.service_name == "svc"
     assert project.requires_python.contains("3.11")
 
 
@@ -64,7 +65,7 @@ def test_unknown_key_names_key_value_and_allowed_keys(tmp_path: Path) -> None:
         tmp_path, VALID.replace("[tool.shipway]\n", "[tool.shipway]\nbogus_key = 1\n")
     )
     assert problem == (
-        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, gates, python, service"
+        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, gates, python, security, service"
     )
 
 
@@ -116,7 +117,7 @@ def test_service_must_stay_inside_the_project(tmp_path: Path, service: str) -> N
 
 def test_service_without_a_project_is_reported(tmp_path: Path) -> None:
     [problem] = problems(tmp_path, VALID.replace('service = "svc"', 'service = "nowhere"'))
-    assert problem.startswith('tool.shipway.service = "nowhere": no pyproject.toml there')
+    assert problem.startswith('tool.shipway.service = "nowhere": no readable pyproject.toml there')
 
 
 def test_app_must_be_module_colon_attribute(tmp_path: Path) -> None:
@@ -177,3 +178,83 @@ def test_unreadable_pyproject_is_a_config_error(tmp_path: Path) -> None:
 def test_values_json_cannot_show_are_shown_as_python(tmp_path: Path) -> None:
     [problem] = problems(tmp_path, VALID.replace('service = "svc"', "service = 1979-05-27"))
     assert problem.startswith("tool.shipway.service = datetime.date(1979, 5, 27): input should be")
+
+
+def test_service_project_needs_a_name(tmp_path: Path) -> None:
+    root = make_project(tmp_path, VALID)
+    (root / "svc" / "pyproject.toml").write_text("[project]\nversion = '1'\n")
+    with pytest.raises(ConfigError) as caught:
+        load_project(root)
+    assert caught.value.problems == [
+        'tool.shipway.service = "svc": its pyproject.toml has no [project] name'
+    ]
+
+
+SECURITY = """
+[tool.shipway.security]
+fail_on = "medium"
+on_unavailable = "warn"
+advisory_source = "http://127.0.0.1:9999/v1/query"
+allowed_licenses = ["MIT"]
+
+[[tool.shipway.security.allow]]
+id = "GHSA-x84v-xcm2-53pg"
+reason = "not reachable from our code"
+expires = 2027-01-31
+"""
+
+
+def test_security_table_is_typed(tmp_path: Path) -> None:
+    security = load_project(make_project(tmp_path, VALID + SECURITY)).config.security
+    assert security.fail_on == "medium"
+    assert security.on_unavailable == "warn"
+    assert security.allowed_licenses == ["MIT"]
+    [entry] = security.allow
+    assert entry.id == "GHSA-x84v-xcm2-53pg"
+    assert entry.expires.isoformat() == "2027-01-31"
+    assert entry.path is None
+
+
+def test_security_defaults_fail_closed(tmp_path: Path) -> None:
+    security = load_project(make_project(tmp_path, VALID)).config.security
+    assert (security.fail_on, security.on_unavailable, security.advisory_source) == (
+        "high",
+        "fail",
+        "osv",
+    )
+    assert "MIT" in security.allowed_licenses
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            'fail_on = "medium"',
+            'fail_on = "severe"',
+            "tool.shipway.security.fail_on = \"severe\": input should be 'critical', 'high', 'medium' or 'low'",
+        ),
+        (
+            'advisory_source = "http://127.0.0.1:9999/v1/query"',
+            'advisory_source = "ftp://x"',
+            "not 'osv', 'pypi' or an http(s) URL",
+        ),
+        (
+            "expires = 2027-01-31",
+            'expires = "someday"',
+            'tool.shipway.security.allow[0].expires = "someday": input should be a valid date',
+        ),
+        (
+            'reason = "not reachable from our code"',
+            'reason = ""',
+            'tool.shipway.security.allow[0].reason = "": string should have at least 1 character',
+        ),
+        (
+            'reason = "not reachable from our code"',
+            'reson = "typo"',
+            'tool.shipway.security.allow[0].reson = "typo": unknown key; allowed keys: expires, id, path, reason',
+        ),
+    ],
+)
+def test_bad_security_settings_are_named(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    found = problems(tmp_path, VALID + SECURITY.replace(old, new))
+    assert any(expected in problem for problem in found), found

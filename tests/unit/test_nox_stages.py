@@ -1,5 +1,6 @@
 """The session bodies, run against a recording stand-in for nox.Session (no processes)."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def test_typecheck_runs_mypy_over_the_same_paths(project: Project) -> None:
 def test_tests_pass_posargs_and_write_per_interpreter_reports(
     tmp_path: Path, project: Project
 ) -> None:
-    moved = Project(root=tmp_path, config=project.config, requires_python=project.requires_python)
+    moved = dataclasses.replace(project, root=tmp_path)
     session = FakeSession(python="3.13", posargs=["-m", "unit", "-x"])
     nox_stages.tests(session.as_session(), moved)
     [(argv, env)] = session.runs
@@ -53,7 +54,7 @@ def test_tests_pass_posargs_and_write_per_interpreter_reports(
 
 
 def test_coverage_without_any_data_fails_as_no_data(tmp_path: Path, project: Project) -> None:
-    moved = Project(root=tmp_path, config=project.config, requires_python=project.requires_python)
+    moved = dataclasses.replace(project, root=tmp_path)
     session = FakeSession()
     with pytest.raises(SessionError, match=r"coverage gate: NO DATA .* required >= 90%"):
         nox_stages.coverage(session.as_session(), moved)

@@ -4,7 +4,7 @@ import json
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from pydantic import BaseModel, ValidationError
@@ -37,6 +37,7 @@ class Project:
     root: Path
     config: ShipwayConfig
     requires_python: SpecifierSet
+    service_name: str  # distribution name of the service project
 
     @property
     def pyproject(self) -> Path:
@@ -64,10 +65,11 @@ def load_project(root: Path) -> Project:
     except ValidationError as error:
         raise ConfigError(pyproject, [_describe(e) for e in error.errors()]) from None
     requires_python = _requires_python(pyproject, document)
-    problems = _cross_check(root, config, requires_python)
+    problems = _cross_check(config, requires_python)
+    service_name = _service_name(root, config, problems)
     if problems:
         raise ConfigError(pyproject, problems)
-    return Project(root=root, config=config, requires_python=requires_python)
+    return Project(root, config, requires_python, service_name)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -92,19 +94,30 @@ def _requires_python(pyproject: Path, document: dict[str, Any]) -> SpecifierSet:
         ) from None
 
 
-def _cross_check(root: Path, config: ShipwayConfig, requires_python: SpecifierSet) -> list[str]:
-    problems = [
+def _cross_check(config: ShipwayConfig, requires_python: SpecifierSet) -> list[str]:
+    return [
         f"{TABLE}.python: {version} is outside project.requires-python '{requires_python}'"
         for version in config.python
         if not requires_python.contains(version)
     ]
-    service = root / config.service
-    if not (service / "pyproject.toml").is_file():
+
+
+def _service_name(root: Path, config: ShipwayConfig, problems: list[str]) -> str:
+    """The service's distribution name, from its own pyproject.toml."""
+    key = f"{TABLE}.service = {_show(config.service)}"
+    try:
+        service = tomllib.loads((root / config.service / "pyproject.toml").read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         problems.append(
-            f"{TABLE}.service = {_show(config.service)}: no pyproject.toml there; "
+            f"{key}: no readable pyproject.toml there; "
             "allowed: the directory of a Python project, relative to this file"
         )
-    return problems
+        return ""
+    name = service.get("project", {}).get("name")
+    if not isinstance(name, str) or not name:
+        problems.append(f"{key}: its pyproject.toml has no [project] name")
+        return ""
+    return name
 
 
 def _describe(error: ErrorDetails) -> str:
@@ -125,12 +138,14 @@ def _describe(error: ErrorDetails) -> str:
 
 
 def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel]:
+    """The model of the table at ``loc``, looking through lists of tables."""
     model: type[BaseModel] = ShipwayConfig
     for part in loc:
         field = model.model_fields.get(str(part))
         annotation = field.annotation if field else None
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            model = annotation
+        for candidate in (annotation, *get_args(annotation)):
+            if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                model = candidate
     return model
 
 
