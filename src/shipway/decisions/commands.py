@@ -16,6 +16,7 @@ LINT_GROUP = "lint"
 TYPECHECK_GROUP = "typecheck"
 TEST_GROUP = "test"
 COVERAGE_GROUP = "coverage"
+SECURITY_GROUP = "security"
 
 # What the checking stages look at, when it exists: the library, its tests, the service and
 # the pipeline files themselves.

@@ -34,5 +34,9 @@ class ReportPaths:
     def coverage_html(self) -> Path:
         return self.root / "htmlcov"
 
+    @property
+    def security_dir(self) -> Path:
+        return self.root / "security"
+
     def verdict(self, gate: str) -> Path:
         return self.root / "verdicts" / f"{gate}.json"

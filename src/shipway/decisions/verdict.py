@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 class Outcome(enum.StrEnum):
-    PASS = "pass"  # noqa: S105 - a verdict, not a password
+    PASS = "pass"  # noqa: S105  # nosec B105 - a verdict, not a password
     FAIL = "fail"
     NO_DATA = "no data"  # the tool measured nothing: a failure, never a pass
 
