@@ -36,6 +36,12 @@ def tests(session: nox.Session) -> None:
     stages.tests(session, project)
 
 
+@nox.session
+def security(session: nox.Session) -> None:
+    """bandit, pip-audit, trivy, detect-secrets, SBOM and licenses, under one severity gate."""
+    stages.security(session, project)
+
+
 @nox.session(requires=["tests"])
 def coverage(session: nox.Session) -> None:
     """Combine the interpreters' coverage, write XML/JSON/HTML reports, enforce the gate."""

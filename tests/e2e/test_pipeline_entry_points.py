@@ -61,6 +61,12 @@ def test_nox_lists_the_checking_stages() -> None:
     assert sessions["tests-3.12"]["tags"] == ["tests"]
 
 
+def test_security_is_a_session_outside_the_default_pipeline() -> None:
+    # It needs advisory sources that are online; nox runs it on request (nox -s security).
+    listing = nox("--list").stdout
+    assert "- security -> " in listing
+
+
 def test_the_matrix_follows_the_configuration(tmp_path: Path) -> None:
     root = copy_of_repository(tmp_path, ('python = ["3.11", "3.12", "3.13"]', 'python = ["3.12"]'))
     result = nox("--list", "--json", cwd=root)
@@ -100,12 +106,14 @@ def test_a_missing_interpreter_fails_under_ci_and_is_skipped_otherwise(tmp_path:
 def test_inv_config_prints_the_validated_configuration_as_json() -> None:
     result = inv("config", "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {
+    shown = json.loads(result.stdout)
+    assert {key: shown[key] for key in ("service", "app", "python", "gates")} == {
         "service": "examples/chatbot",
         "app": "chatbot.app:app",
         "python": ["3.11", "3.12", "3.13"],
         "gates": {"coverage": 90.0},
     }
+    assert shown["security"]["fail_on"] == "high"
 
 
 def test_inv_config_table() -> None:

@@ -9,8 +9,17 @@ from tests.support.processes import answers, env_with, free_port, running, stop,
 
 
 def uvicorn_argv(port: int) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "chatbot.app:app", "--host", "127.0.0.1",
-            "--port", str(port), "--no-access-log"]  # fmt: skip
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "chatbot.app:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
 
 
 def test_serves_every_endpoint_and_stops_cleanly_on_sigterm() -> None:

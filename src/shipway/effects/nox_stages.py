@@ -4,6 +4,7 @@ Every stage first installs its dependency groups from uv.lock (``uv sync --locke
 session runs exactly the locked tool versions, on a laptop as in CI.
 """
 
+import datetime
 from pathlib import Path
 
 import nox
@@ -15,6 +16,8 @@ from shipway.decisions.coverage import coverage_gate, parse_totals, plan_combine
 from shipway.decisions.reports import ReportPaths
 from shipway.effects.interpreters import expose_interpreters
 from shipway.effects.project import load_or_exit
+from shipway.effects.security_stage import run_security_stage
+from shipway.effects.tool_runner import ToolRunner
 from shipway.effects.verdicts import publish
 
 
@@ -61,6 +64,19 @@ def enforce_coverage_gate(session: nox.Session, project: Project) -> None:
     publish([verdict], reports.verdict)
     if not verdict.passed:
         session.error(verdict.summary())
+
+
+def security(session: nox.Session, project: Project) -> None:
+    install(session, Sync([commands.SECURITY_GROUP]))
+    enforce_security_gate(session, project)
+
+
+def enforce_security_gate(session: nox.Session, project: Project) -> None:
+    """Run every scanner and fail the session when the severity gate fails."""
+    runner = ToolRunner(project.root, session.bin_paths or [])
+    verdict, summary = run_security_stage(project, runner, datetime.date.today())
+    if not verdict.passed:
+        session.error(summary)
 
 
 def install(session: nox.Session, sync: Sync) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from rich.table import Table
 
-from shipway.decisions.verdict import Verdict
+from shipway.decisions.verdict import Outcome, Verdict
 from shipway.effects.console import console
 
-STYLE = {"pass": "green", "fail": "bold red", "no data": "bold red"}
+STYLE = {Outcome.PASS: "green", Outcome.FAIL: "bold red", Outcome.NO_DATA: "bold red"}
 
 
 def publish(
@@ -34,7 +34,7 @@ def table(verdicts: Sequence[Verdict]) -> Table:
         grid.add_column(column, no_wrap=True)
     grid.add_column("detail", overflow="fold")
     for v in verdicts:
-        outcome = f"[{STYLE[v.outcome.value]}]{v.outcome.upper()}[/]"
+        outcome = f"[{STYLE[v.outcome]}]{v.outcome.upper()}[/]"
         report = str(v.report or "")
         grid.add_row(v.gate, outcome, v.measured_text, v.required, report, v.detail)
     return grid
