@@ -93,30 +93,15 @@ def runtime_environment(python: str, location: Path) -> Argv:
 
 
 def install_requirements(python: Path, requirements: Path) -> Argv:
-    return [
-        "uv",
-        "pip",
-        "install",
-        "--quiet",
-        "--python",
-        str(python),
-        "--require-hashes",
-        "-r",
-        str(requirements),
-    ]
+    return _uv_pip_install(python, "--require-hashes", "-r", str(requirements))
 
 
 def install_service(python: Path, service_dir: Path) -> Argv:
-    return [
-        "uv",
-        "pip",
-        "install",
-        "--quiet",
-        "--python",
-        str(python),
-        "--no-deps",
-        str(service_dir),
-    ]
+    return _uv_pip_install(python, "--no-deps", str(service_dir))
+
+
+def _uv_pip_install(python: Path, *arguments: str) -> Argv:
+    return ["uv", "pip", "install", "--quiet", "--python", str(python), *arguments]
 
 
 def pip_audit(requirements: Path, source: str, output: Path) -> Argv:
