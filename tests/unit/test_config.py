@@ -23,7 +23,7 @@ coverage = 85
 def make_project(tmp_path: Path, pyproject: str, service: str = "svc") -> Path:
     (tmp_path / "pyproject.toml").write_text(pyproject, encoding="utf-8")
     (tmp_path / service).mkdir(exist_ok=True)
-    (tmp_path / service / "pyproject.toml").write_text("[project]\nname = 'svc'\n")
+    (tmp_path / service / "pyproject.toml").write_text("[project]\nname = 'svc'\nversion = '1'\n")
     return tmp_path
 
 
@@ -47,7 +47,8 @@ def test_valid_table_is_typed(tmp_path: Path) -> None:
     assert project.config.gates.coverage == 85.0
     assert project.config.python == ["3.11", "3.12"]
     assert project.pyproject == tmp_path / "pyproject.toml"
-    assert project.service_name == "svc"
+    assert project.service_package.name == "svc"
+    assert project.service_package.version == "1"
     assert project.requires_python.contains("3.11")
 
 
@@ -65,7 +66,7 @@ def test_unknown_key_names_key_value_and_allowed_keys(tmp_path: Path) -> None:
         tmp_path, VALID.replace("[tool.shipway]\n", "[tool.shipway]\nbogus_key = 1\n")
     )
     assert problem == (
-        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, gates, python, security, service"
+        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, artifacts, gates, python, security, service"
     )
 
 
@@ -258,3 +259,34 @@ def test_security_defaults_fail_closed(tmp_path: Path) -> None:
 def test_bad_security_settings_are_named(tmp_path: Path, old: str, new: str, expected: str) -> None:
     found = problems(tmp_path, VALID + SECURITY.replace(old, new))
     assert any(expected in problem for problem in found), found
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        (
+            'publish_url = "ftp://x"',
+            'tool.shipway.artifacts.publish_url = "ftp://x": value error, not an http(s) URL',
+        ),
+        (
+            'platforms = ["amd64"]',
+            'tool.shipway.artifacts.platforms = ["amd64"]: value error, amd64 not in the form os/arch[/variant]',
+        ),
+        (
+            "require_signature = 1.5",
+            "tool.shipway.artifacts.require_signature = 1.5: input should be a valid boolean",
+        ),
+    ],
+)
+def test_bad_artifact_settings_are_named(tmp_path: Path, setting: str, expected: str) -> None:
+    found = problems(tmp_path, VALID + f"[tool.shipway.artifacts]\n{setting}\n")
+    assert any(problem.startswith(expected) for problem in found), found
+
+
+def test_artifact_paths_resolve_against_the_project(tmp_path: Path) -> None:
+    project = load_project(
+        make_project(tmp_path, VALID + '[tool.shipway.artifacts]\npublish_url = "https://i/"\n')
+    )
+    assert project.path(project.config.artifacts.store) == tmp_path / ".shipway" / "artifacts"
+    assert project.path("/abs/store") == Path("/abs/store")
+    assert project.config.artifacts.publish_url == "https://i/"

@@ -31,13 +31,22 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class ServicePackage:
+    """What the service's own pyproject.toml says about the distribution it builds."""
+
+    name: str
+    version: str | None  # None when the version is dynamic
+    requires_python: str | None
+
+
+@dataclass(frozen=True)
 class Project:
     """A validated project: where it lives and what its ``[tool.shipway]`` asks for."""
 
     root: Path
     config: ShipwayConfig
     requires_python: SpecifierSet
-    service_name: str  # distribution name of the service project
+    service_package: ServicePackage
 
     @property
     def pyproject(self) -> Path:
@@ -46,6 +55,10 @@ class Project:
     @property
     def service_dir(self) -> Path:
         return self.root / self.config.service
+
+    def path(self, configured: str) -> Path:
+        """A configured path: absolute as given, else relative to pyproject.toml; ~ expanded."""
+        return self.root / Path(configured).expanduser()
 
 
 def load_project(root: Path) -> Project:
@@ -66,10 +79,10 @@ def load_project(root: Path) -> Project:
         raise ConfigError(pyproject, [_describe(e) for e in error.errors()]) from None
     requires_python = _requires_python(pyproject, document)
     problems = _cross_check(config, requires_python)
-    service_name = _service_name(root, config, problems)
+    service_package = _service_package(root, config, problems)
     if problems:
         raise ConfigError(pyproject, problems)
-    return Project(root, config, requires_python, service_name)
+    return Project(root, config, requires_python, service_package)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -102,8 +115,9 @@ def _cross_check(config: ShipwayConfig, requires_python: SpecifierSet) -> list[s
     ]
 
 
-def _service_name(root: Path, config: ShipwayConfig, problems: list[str]) -> str:
-    """The service's distribution name, from its own pyproject.toml."""
+def _service_package(root: Path, config: ShipwayConfig, problems: list[str]) -> ServicePackage:
+    """The service's distribution name and version, from its own pyproject.toml."""
+    unknown = ServicePackage("", "", None)
     key = f"{TABLE}.service = {_show(config.service)}"
     try:
         service = tomllib.loads((root / config.service / "pyproject.toml").read_text("utf-8"))
@@ -112,12 +126,15 @@ def _service_name(root: Path, config: ShipwayConfig, problems: list[str]) -> str
             f"{key}: no readable pyproject.toml there; "
             "allowed: the directory of a Python project, relative to this file"
         )
-        return ""
-    name = service.get("project", {}).get("name")
+        return unknown
+    table = service.get("project", {})
+    name, version = table.get("name"), table.get("version")
     if not isinstance(name, str) or not name:
         problems.append(f"{key}: its pyproject.toml has no [project] name")
-        return ""
-    return name
+        return unknown
+    return ServicePackage(
+        name, version if isinstance(version, str) else None, table.get("requires-python")
+    )
 
 
 def _describe(error: ErrorDetails) -> str:
