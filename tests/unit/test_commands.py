@@ -78,3 +78,11 @@ def test_candidate_paths_add_the_service_once() -> None:
 def test_report_paths() -> None:
     assert REPORTS.verdict("coverage") == Path("/p/reports/verdicts/coverage.json")
     assert REPORTS.coverage_combined == Path("/p/reports/coverage/.coverage")
+
+
+def test_export_requirements_is_locked_hashed_and_without_workspace_projects() -> None:
+    argv = commands.export_requirements(Path("svc"), Path("/o/requirements.txt"))
+    assert argv[:4] == ["uv", "export", "--project", "svc"]
+    assert {"--locked", "--no-dev", "--no-emit-workspace"} <= set(argv)
+    assert "--no-hashes" not in argv
+    assert argv[-2:] == ["--output-file", "/o/requirements.txt"]

@@ -6,6 +6,7 @@ stage installs its groups with ``uv sync --locked`` so it runs exactly what is l
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from shipway.decisions.reports import ReportPaths
 
@@ -77,4 +78,23 @@ def coverage_steps(pythons: Sequence[str], reports: ReportPaths) -> list[Step]:
         Step(["coverage", "json", "--quiet", "-o", str(reports.coverage_json)], env),
         Step(["coverage", "html", "--quiet", "-d", str(reports.coverage_html)], env),
         Step(["coverage", "report"], env),
+    ]
+
+
+def export_requirements(service_dir: Path, output: Path) -> Argv:
+    """The service's locked runtime requirements, with hashes, without workspace projects."""
+    return [
+        "uv",
+        "export",
+        "--project",
+        str(service_dir),
+        "--locked",
+        "--no-dev",
+        "--no-emit-workspace",
+        "--format",
+        "requirements-txt",
+        "--no-header",
+        "--quiet",
+        "--output-file",
+        str(output),
     ]

@@ -114,12 +114,6 @@ def test_commands() -> None:
         "http://h/v1/query",
     ]
     assert "--require-hashes" in commands.install_requirements(out, out)
-    assert commands.export_requirements(Path("svc"), out)[:4] == [
-        "uv",
-        "export",
-        "--project",
-        "svc",
-    ]
 
 
 def test_counts() -> None:

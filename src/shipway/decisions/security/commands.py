@@ -70,24 +70,6 @@ def trivy_sarif(report_json: Path, output: Path) -> Argv:
     return ["trivy", "convert", "--format", "sarif", "--output", str(output), str(report_json)]
 
 
-def export_requirements(service_dir: Path, output: Path) -> Argv:
-    """The service's locked runtime requirements, with hashes, without workspace projects."""
-    return [
-        "uv",
-        "export",
-        "--project",
-        str(service_dir),
-        "--locked",
-        "--no-dev",
-        "--no-emit-workspace",
-        "--format",
-        "requirements-txt",
-        "--quiet",
-        "--output-file",
-        str(output),
-    ]
-
-
 def runtime_environment(python: str, location: Path) -> Argv:
     return ["uv", "venv", "--quiet", "--python", python, str(location)]
 
