@@ -2,8 +2,10 @@ import json
 from pathlib import Path
 
 import pytest
+from invoke.exceptions import Exit
 
 from shipway.effects import tasks
+from shipway.errors import ShipwayError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -27,3 +29,10 @@ def test_flatten_nested_tables() -> None:
         ("b.c", [1]),
         ("b.d.e", None),
     ]
+
+
+def test_a_refused_operation_exits_1_with_its_message(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(Exit) as exited, tasks.reported():
+        raise ShipwayError("no build of svc 1.0")
+    assert exited.value.code == 1
+    assert "no build of svc 1.0" in capsys.readouterr().err

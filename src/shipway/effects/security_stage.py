@@ -17,6 +17,7 @@ from pathlib import Path
 from rich.table import Table
 
 from shipway.config import Project
+from shipway.decisions.commands import export_requirements
 from shipway.decisions.reports import ReportPaths
 from shipway.decisions.security import commands as argv
 from shipway.decisions.security import osv, secrets, trivy
@@ -157,7 +158,7 @@ def scan_dependencies(run: SecurityRun) -> list[ToolReport]:
     runtime = run.work / "runtime"
     python = runtime / "bin" / "python"
     steps = [
-        argv.export_requirements(service, requirements),
+        export_requirements(service, requirements),  # exactly what a build exports
         argv.runtime_environment(sys.executable, runtime),
         argv.install_requirements(python, requirements),
         argv.install_service(python, service),
@@ -200,7 +201,7 @@ def licenses(run: SecurityRun, python: Path) -> ToolReport:
         run.read_work("sbom.cdx.json"),
         policy.allowed_licenses,
         Severity(policy.license_severity),
-        own=[run.project.service_name],
+        own=[run.project.service_package.name],
     )
     run.publish_raw_json("sbom.cdx.json", "sbom.cdx.json")
     run.publish_json("licenses.json", listing)
@@ -218,7 +219,9 @@ def with_hint(report: ToolReport, done: Completed) -> ToolReport:
 def project_files(root: Path, runner: ToolRunner) -> list[str]:
     """The files a secret scan covers: git's tracked and untracked-but-not-ignored files."""
     if (root / ".git").exists():
-        listed = runner.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+        listed = runner.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], quiet=True
+        )
         names = listed.stdout.split("\0")
         return sorted(name for name in names if name and (root / name).is_file())
     return sorted(

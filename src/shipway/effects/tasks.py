@@ -1,13 +1,18 @@
 """The bodies of invoke tasks. tasks.py only wires these to task names."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from invoke.exceptions import Exit
 from rich.console import Console
 from rich.table import Table
 
 from shipway.config import Project
+from shipway.effects.console import error
 from shipway.effects.project import load_or_exit
+from shipway.errors import ShipwayError
 
 
 def prepare(tasks_file: str) -> Project:
@@ -37,3 +42,13 @@ def flatten(settings: dict[str, object], prefix: str = "") -> list[tuple[str, ob
         else:
             rows.append((f"{prefix}{key}", value))
     return rows
+
+
+@contextmanager
+def reported() -> Iterator[None]:
+    """A refused operation ends the task with its message and exit status 1, no traceback."""
+    try:
+        yield
+    except ShipwayError as problem:
+        error(str(problem))
+        raise Exit(code=1) from None

@@ -34,8 +34,17 @@ class ToolRunner:
     def which(self, tool: str) -> str | None:
         return shutil.which(tool, path=self.env["PATH"])
 
-    def run(self, argv: Sequence[str], env: Mapping[str, str] | None = None) -> Completed:
-        console.print(f"[dim]$ {shown(argv)}[/]", soft_wrap=True, markup=True, highlight=False)
+    def run(
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str] | None = None,
+        *,
+        stdin: str | None = None,
+        quiet: bool = False,
+    ) -> Completed:
+        """Run and capture; ``quiet`` commands (queries, not steps) are not echoed."""
+        if not quiet:
+            console.print(f"[dim]$ {shown(argv)}[/]", soft_wrap=True, highlight=False)
         executable = self.which(argv[0])
         if executable is None:
             return Completed(list(argv), NOT_FOUND, "", f"{argv[0]}: command not found")
@@ -44,6 +53,7 @@ class ToolRunner:
                 [executable, *argv[1:]],
                 cwd=self.cwd,
                 env={**self.env, **(env or {})},
+                input=stdin,
                 capture_output=True,
                 text=True,
                 timeout=self.timeout,
