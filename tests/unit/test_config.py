@@ -66,7 +66,7 @@ def test_unknown_key_names_key_value_and_allowed_keys(tmp_path: Path) -> None:
         tmp_path, VALID.replace("[tool.shipway]\n", "[tool.shipway]\nbogus_key = 1\n")
     )
     assert problem == (
-        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, artifacts, gates, python, security, service"
+        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, artifacts, environments, gates, python, security, service"
     )
 
 
@@ -290,3 +290,67 @@ def test_artifact_paths_resolve_against_the_project(tmp_path: Path) -> None:
     assert project.path(project.config.artifacts.store) == tmp_path / ".shipway" / "artifacts"
     assert project.path("/abs/store") == Path("/abs/store")
     assert project.config.artifacts.publish_url == "https://i/"
+
+
+ENVIRONMENTS = """
+[tool.shipway.environments.dev]
+port = 8100
+ready_timeout = "500ms"
+scale_down_delay = "2m"
+secrets = { API_TOKEN = "env:API_TOKEN", DB = "file:secrets/db" }
+notify = "env:SLACK_WEBHOOK"
+
+[tool.shipway.environments.prod]
+port = 8300
+approval = true
+"""
+
+
+def test_environments_are_typed_with_durations_and_derived_ports(tmp_path: Path) -> None:
+    environments = load_project(make_project(tmp_path, VALID + ENVIRONMENTS)).config.environments
+    dev = environments["dev"]
+    assert (dev.ready_timeout, dev.scale_down_delay) == (0.5, 120.0)
+    assert dev.ports == (8100, 8101, 8102, 8103)
+    assert dev.url == "http://127.0.0.1:8100"
+    assert dev.secrets == {"API_TOKEN": "env:API_TOKEN", "DB": "file:secrets/db"}
+    assert environments["prod"].approval is True
+    assert environments["prod"].smoke[0].path == "/health/detailed"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("port = 8300", "port = 8101", "environments dev and prod both use port 8101"),
+        (
+            "port = 8300",
+            'port = "high"',
+            'tool.shipway.environments.prod.port = "high": input should be a valid integer',
+        ),
+        (
+            'ready_timeout = "500ms"',
+            'ready_timeout = "soon"',
+            'tool.shipway.environments.dev.ready_timeout = "soon": input should be a valid number',
+        ),
+        (
+            'API_TOKEN = "env:API_TOKEN"',
+            'API_TOKEN = "hunter2"',
+            'tool.shipway.environments.dev.secrets.API_TOKEN = "hunter2": not in the allowed form',
+        ),
+        (
+            "[tool.shipway.environments.prod]",
+            "[tool.shipway.environments.Prod]",
+            "tool.shipway.environments.Prod",
+        ),
+        (
+            'notify = "env:SLACK_WEBHOOK"',
+            'notify = "slack"',
+            "not an http(s) URL, env:NAME or file:PATH",
+        ),
+        ("approval = true", "approval = true\nadmin_port = 8300", "ports must all differ"),
+    ],
+)
+def test_bad_environment_settings_are_named(
+    tmp_path: Path, old: str, new: str, expected: str
+) -> None:
+    found = problems(tmp_path, VALID + ENVIRONMENTS.replace(old, new))
+    assert any(expected in problem for problem in found), found

@@ -1,10 +1,19 @@
 """The shape of ``[tool.shipway]``. Unknown keys are errors: a typo must not silently do nothing."""
 
 import datetime
+import re
 from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 PythonVersion = Annotated[str, StringConstraints(pattern=r"^3\.\d{1,2}$")]
 AppReference = Annotated[
@@ -125,6 +134,111 @@ class Artifacts(StrictModel):
         return platforms
 
 
+_DURATION = re.compile(r"^(?P<number>\d+(\.\d+)?)\s*(?P<unit>ms|s|m|h)?$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def parse_duration(value: object) -> object:
+    """'500ms', '30s', '2m', '1h' or a number, as seconds; anything else is left to fail."""
+    if isinstance(value, str) and (match := _DURATION.match(value.strip())):
+        return float(match["number"]) * _UNIT_SECONDS[match["unit"]]
+    return value
+
+
+Seconds = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+SecretRef = Annotated[str, StringConstraints(pattern=r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$")]
+EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}$")]
+
+
+class SmokeCheck(StrictModel):
+    path: str = Field(default="/health/detailed", pattern=r"^/", description="path to GET")
+    status: int = Field(default=200, ge=100, le=599, description="expected HTTP status")
+    expect_version: bool = Field(
+        default=True, description="the JSON body's 'version' must be the version being deployed"
+    )
+
+
+class Hooks(StrictModel):
+    pre_deploy: list[str] = Field(
+        default=[], description="commands run before traffic moves; a failure aborts the deploy"
+    )
+    post_deploy: list[str] = Field(
+        default=[], description="commands run after the old release stops"
+    )
+
+
+class Environment(StrictModel):
+    target: Literal["local"] = Field(
+        default="local", description="'local' (one host, no containers)"
+    )
+    host: str = Field(default="127.0.0.1", description="address the router listens on")
+    port: Port = Field(description="port the router listens on: the environment's URL")
+    admin_port: Port | None = Field(default=None, description="router admin port (default port+1)")
+    release_ports: tuple[Port, Port] | None = Field(
+        default=None, description="loopback ports of the two release slots (default port+2, +3)"
+    )
+    workers: int = Field(default=2, ge=1, le=64, description="worker processes per release")
+    settings: dict[EnvVarName, str] = Field(default={}, description="environment of the service")
+    secrets: dict[EnvVarName, SecretRef] = Field(
+        default={}, description="variables resolved at deploy time from env:NAME or file:PATH"
+    )
+    strategy: Literal["blue-green"] = Field(default="blue-green", description="'blue-green'")
+    approval: bool = Field(default=False, description="ask before deploying (--yes in scripts)")
+    ready_timeout: Seconds = Field(
+        default=30.0, description="how long a release may take to be ready"
+    )
+    scale_down_delay: Seconds = Field(
+        default=30.0, description="how long the old release stays warm after the switch"
+    )
+    smoke: list[SmokeCheck] = Field(
+        default=[SmokeCheck()], description="checks of the new release before traffic moves"
+    )
+    hooks: Hooks = Hooks()
+    notify: str | None = Field(
+        default=None, description="Slack-compatible webhook URL, or env:NAME / file:PATH holding it"
+    )
+    keep_releases: int = Field(default=3, ge=2, le=100, description="installed releases to keep")
+    state_dir: str | None = Field(
+        default=None,
+        description="where releases, state and logs live (default .shipway/state/<env>)",
+    )
+    python: str | None = Field(
+        default=None, description="interpreter for release environments (default: shipway's own)"
+    )
+
+    @field_validator("notify")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if value is None or value.startswith(("http://", "https://", "env:", "file:")):
+            return value
+        raise ValueError("not an http(s) URL, env:NAME or file:PATH")
+
+    @model_validator(mode="after")
+    def _distinct_ports(self) -> "Environment":
+        if len(set(self.ports)) != len(self.ports):
+            raise ValueError(f"ports must all differ, got {', '.join(map(str, self.ports))}")
+        return self
+
+    @property
+    def router_admin_port(self) -> int:
+        return self.admin_port or self.port + 1
+
+    @property
+    def slot_ports(self) -> tuple[int, int]:
+        return self.release_ports or (self.port + 2, self.port + 3)
+
+    @property
+    def ports(self) -> tuple[int, ...]:
+        return (self.port, self.router_admin_port, *self.slot_ports)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+
 class ShipwayConfig(StrictModel):
     service: str = Field(
         default=".", description="path of the service project, relative to pyproject.toml"
@@ -140,6 +254,19 @@ class ShipwayConfig(StrictModel):
     gates: Gates = Gates()
     security: Security = Security()
     artifacts: Artifacts = Artifacts()
+    environments: dict[EnvironmentName, Environment] = Field(
+        default={}, description="deploy targets by name: dev, staging, prod, ..."
+    )
+
+    @model_validator(mode="after")
+    def _environments_do_not_share_ports(self) -> "ShipwayConfig":
+        owner: dict[int, str] = {}
+        for name, environment in self.environments.items():
+            for port in environment.ports:
+                if port in owner:
+                    raise ValueError(f"environments {owner[port]} and {name} both use port {port}")
+                owner[port] = name
+        return self
 
     @field_validator("service")
     @classmethod
