@@ -1,0 +1,1 @@
+"""Deploy decisions for the local target: state, repairs, router configuration, checks."""

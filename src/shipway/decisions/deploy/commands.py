@@ -1,0 +1,67 @@
+"""Commands of the local target, as argv lists: release environments, gunicorn, Envoy."""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from shipway.decisions.commands import Argv
+
+# `setsid -f` detaches the process from the command that starts it (it outlives `inv`, and
+# init reaps it); the shell records its pid and becomes the process with `exec`.
+_DETACH = 'echo $$ > "$1"; log="$2"; shift 2; exec "$@" >>"$log" 2>&1 </dev/null'
+
+
+def detached(argv: Sequence[str], pid_file: Path, log_file: Path) -> Argv:
+    return ["setsid", "-f", "sh", "-c", _DETACH, "sh", str(pid_file), str(log_file), *argv]
+
+
+def release_venv(python: str, venv: Path) -> Argv:
+    return ["uv", "venv", "--quiet", "--python", python, str(venv)]
+
+
+def install_locked(venv: Path, requirements: Path, wheel: Path) -> list[Argv]:
+    """The locked requirements (hashes required), then the service's wheel without dependencies."""
+    pip = [
+        "uv",
+        "pip",
+        "install",
+        "--quiet",
+        "--python",
+        str(venv / "bin" / "python"),
+        "--compile-bytecode",
+    ]
+    return [[*pip, "--require-hashes", "-r", str(requirements)], [*pip, "--no-deps", str(wheel)]]
+
+
+def gunicorn(venv: Path, app: str, port: int, workers: int, pid_file: Path) -> Argv:
+    """gunicorn supervises the workers: a worker that dies is replaced."""
+    return [
+        str(venv / "bin" / "gunicorn"),
+        app,
+        "--worker-class",
+        "uvicorn_worker.UvicornWorker",
+        "--workers",
+        str(workers),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--pid",
+        str(pid_file),
+        "--graceful-timeout",
+        "20",
+        "--timeout",
+        "60",
+        "--keep-alive",
+        "75",
+    ]
+
+
+def envoy(config: Path) -> Argv:
+    return [
+        "envoy",
+        "-c",
+        str(config),
+        "--disable-hot-restart",
+        "--concurrency",
+        "1",
+        "--log-level",
+        "warning",
+    ]

@@ -1,0 +1,123 @@
+"""An environment's state on disk: the router, two release slots, weights and the operation
+in progress. Written atomically after every step, so a command killed at any instant leaves a
+state the next command can read and repair.
+
+Blue-green uses two slots with fixed loopback ports ("blue" and "green"). The router sends
+each slot a weight; the serving slot has weight 100. A deploy starts the new release in the
+idle slot, checks it, and moves the weight.
+"""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Slot = Literal["blue", "green"]
+SLOTS: tuple[Slot, Slot] = ("blue", "green")
+Phase = Literal["empty", "starting", "ready", "serving", "warm", "failed"]
+
+
+class Process(BaseModel):
+    """A process we started, identified beyond its pid: pids are reused, start times are not."""
+
+    model_config = ConfigDict(frozen=True)
+
+    pid: int
+    start_ticks: int  # /proc/<pid>/stat field 22
+    marker: str  # an argument only this process has (its pid file or config path)
+
+
+class SlotState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    version: str | None = None
+    phase: Phase = "empty"
+    process: Process | None = None
+    warm_until: float | None = None  # epoch seconds; a warm slot is stopped after this
+
+
+class Operation(BaseModel):
+    """A deploy or rollback in progress; present only while one runs (or after it was killed)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    action: Literal["deploy", "rollback"]
+    version: str
+    from_version: str | None
+    slot: Slot  # where the new release runs
+    step: str
+    started: float
+    who: str
+    git_sha: str | None = None
+
+
+class EnvState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    generation: int = 0  # incremented on every routing change
+    router: Process | None = None
+    slots: dict[Slot, SlotState] = Field(default_factory=lambda: _empty_slots())
+    weights: dict[Slot, int] = Field(default_factory=lambda: _initial_weights())
+    history: list[str] = []  # versions that served, oldest first
+    operation: Operation | None = None
+
+    def slot(self, name: Slot) -> SlotState:
+        return self.slots[name]
+
+    @property
+    def serving_slot(self) -> Slot | None:
+        serving = [s for s in SLOTS if self.slots[s].phase == "serving"]
+        return serving[0] if serving else None
+
+    @property
+    def serving_version(self) -> str | None:
+        slot = self.serving_slot
+        return self.slots[slot].version if slot else None
+
+    def with_slot(self, name: Slot, **changes: object) -> "EnvState":
+        slots = dict(self.slots)
+        slots[name] = slots[name].model_copy(update=changes)
+        return self.model_copy(update={"slots": slots})
+
+    def routed_to(self, name: Slot) -> "EnvState":
+        """All traffic to ``name``: the routing change a blue-green switch makes."""
+        weights = {s: (100 if s == name else 0) for s in SLOTS}
+        return self.model_copy(update={"weights": weights, "generation": self.generation + 1})
+
+
+def _empty_slots() -> dict[Slot, SlotState]:
+    return {slot: SlotState() for slot in SLOTS}
+
+
+def _initial_weights() -> dict[Slot, int]:
+    return {"blue": 100, "green": 0}
+
+
+def other(slot: Slot) -> Slot:
+    return "green" if slot == "blue" else "blue"
+
+
+def idle_slot(state: EnvState) -> Slot:
+    """Where a new release goes: the slot that does not serve (blue when nothing serves)."""
+    serving = state.serving_slot
+    return other(serving) if serving else "blue"
+
+
+def previous_version(state: EnvState) -> str | None:
+    """The version that served before the current one."""
+    current = state.serving_version
+    earlier = [v for v in state.history if v != current]
+    return earlier[-1] if earlier else None
+
+
+def with_history(history: list[str], version: str, limit: int = 50) -> list[str]:
+    return [*[v for v in history if v != version], version][-limit:]
+
+
+def releases_to_prune(installed: list[str], state: EnvState, keep: int) -> list[str]:
+    """Installed releases beyond the newest ``keep``, never the serving or the previous one."""
+    protected = {state.serving_version, previous_version(state)}
+    protected |= {s.version for s in state.slots.values() if s.phase != "empty"}
+    order = {version: i for i, version in enumerate(state.history)}
+    newest_first = sorted(installed, key=lambda v: order.get(v, -1), reverse=True)
+    return [v for v in newest_first[keep:] if v not in protected]
