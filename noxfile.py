@@ -42,6 +42,12 @@ def security(session: nox.Session) -> None:
     stages.security(session, project)
 
 
+@nox.session
+def e2e(session: nox.Session) -> None:
+    """tests/e2e; `nox -s e2e -- --environment NAME` aims them at a deployed environment."""
+    stages.e2e(session, project)
+
+
 @nox.session(requires=["tests"])
 def coverage(session: nox.Session) -> None:
     """Combine the interpreters' coverage, write XML/JSON/HTML reports, enforce the gate."""

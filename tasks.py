@@ -3,7 +3,7 @@
 from invoke.context import Context
 from invoke.tasks import task
 
-from shipway.effects import release_tasks
+from shipway.effects import deploy_tasks, release_tasks
 from shipway.effects import tasks as shipway_tasks
 
 project = shipway_tasks.prepare(__file__)  # a bad [tool.shipway] stops here, before any task
@@ -47,3 +47,61 @@ def verify(c: Context, version: str, from_index: bool = False) -> None:
     """Fetch a version from the artifact store and check every byte against its manifest."""
     with shipway_tasks.reported():
         release_tasks.verify(project, version=version, from_index=from_index)
+
+
+@task(
+    help={
+        "env": "environment to deploy to (from [tool.shipway.environments])",
+        "version": "version from the artifact store (default: this commit, built if needed)",
+        "yes": "approve without asking (required for approval environments when not interactive)",
+        "dry-run": "print what would happen and change nothing",
+        "lock-wait": "seconds to wait for another deploy's lock (default: fail at once)",
+    }
+)
+def deploy(
+    c: Context,
+    env: str,
+    version: str | None = None,
+    yes: bool = False,
+    dry_run: bool = False,
+    lock_wait: float = 0,
+) -> None:
+    """Blue-green deploy behind the environment's router; rolls back on failure."""
+    with shipway_tasks.reported():
+        deploy_tasks.deploy(
+            project, env, version=version, yes=yes, dry_run=dry_run, lock_wait=lock_wait
+        )
+
+
+@task(
+    help={
+        "env": "environment",
+        "to": "version to go back to (default: the previous one)",
+        "lock-wait": "seconds to wait for another deploy's lock",
+    }
+)
+def rollback(c: Context, env: str, to: str | None = None, lock_wait: float = 0) -> None:
+    """Switch traffic back to the previous release (instant while it is still warm)."""
+    with shipway_tasks.reported():
+        deploy_tasks.rollback(project, env, to=to, lock_wait=lock_wait)
+
+
+@task(help={"env": "environment", "json": "print JSON on stdout"})
+def status(c: Context, env: str, json: bool = False) -> None:
+    """What runs in the environment, which version serves, and whether it is healthy."""
+    with shipway_tasks.reported():
+        deploy_tasks.status(project, env, as_json=json)
+
+
+@task(help={"env": "environment", "follow": "keep printing new lines (Ctrl-C to stop)"})
+def logs(c: Context, env: str, follow: bool = False) -> None:
+    """The serving release's log."""
+    with shipway_tasks.reported():
+        deploy_tasks.logs(project, env, follow=follow)
+
+
+@task(help={"env": "environment", "lock-wait": "seconds to wait for another deploy's lock"})
+def stop(c: Context, env: str, lock_wait: float = 0) -> None:
+    """Stop the environment's releases and router; nothing of it keeps running."""
+    with shipway_tasks.reported():
+        deploy_tasks.stop(project, env, lock_wait=lock_wait)

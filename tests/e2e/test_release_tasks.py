@@ -1,12 +1,13 @@
 """`inv build`, `inv push` and `inv verify` as a release manager runs them, on a fixture repo."""
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.support.fixture_repo import commit, git, service_repo
-from tests.support.processes import REPO, env_with
+from tests.support.processes import REPO, env_with, free_port
 
 
 def inv(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -55,4 +56,53 @@ def test_refusals_are_one_message_and_exit_1(tmp_path: Path) -> None:
     missing = inv(root, "verify", "--version", "7.7.7")
     assert missing.returncode == 1
     for result in (nothing, dirty, missing):
+        assert "Traceback" not in result.stdout + result.stderr
+
+
+PROD = """
+[tool.shipway.environments.prod]
+port = {port}
+approval = true
+"""
+
+
+def test_deploy_refusals_and_status_from_the_command_line(tmp_path: Path) -> None:
+    root = service_repo(tmp_path / "repo", extra=PROD.format(port=free_port()))
+    pyproject = root / "pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('service = "svc"', 'service = "svc"\napp = "tiny_svc:app"')
+    )
+    shutil.copy(REPO / "tasks.py", root / "tasks.py")
+    git(root, "add", "-A")
+    commit(root, "environments")
+    assert inv(root, "build").returncode == 0
+    assert inv(root, "push").returncode == 0
+    [version] = [p.name for p in (root / "dist" / "tiny-svc").iterdir()]
+
+    unapproved = inv(root, "deploy", "--env", "prod", "--version", version)
+    assert unapproved.returncode == 1
+    assert (
+        f"environment prod requires approval for tiny-svc (nothing) → {version}: pass --yes"
+        in " ".join(unapproved.stderr.split())
+    )
+    unknown = inv(root, "deploy", "--env", "nope", "--version", version)
+    assert unknown.returncode == 1
+    assert "unknown environment 'nope'; configured: prod" in unknown.stderr
+    missing = inv(root, "deploy", "--env", "prod", "--version", "9.9.9", "--yes")
+    assert missing.returncode == 1
+    assert "tiny-svc 9.9.9 is not in the artifact store" in missing.stderr
+    report = inv(root, "status", "--env", "prod", "--json")
+    assert report.returncode == 0, report.stderr
+    shown = json.loads(report.stdout)
+    assert (shown["serving"], shown["healthy"], shown["releases"]) == (None, False, [])
+    assert shown["url"].startswith("http://127.0.0.1:")
+
+    pyproject.write_text(pyproject.read_text().replace("approval = true", 'approval = "maybe"'))
+    malformed = inv(root, "deploy", "--env", "prod")
+    assert malformed.returncode == 2
+    assert (
+        'tool.shipway.environments.prod.approval = "maybe": input should be a valid boolean'
+        in malformed.stderr
+    )
+    for result in (unapproved, unknown, missing, report, malformed):
         assert "Traceback" not in result.stdout + result.stderr

@@ -14,13 +14,13 @@ def git(root: Path, *arguments: str) -> str:
     ).stdout
 
 
-def service_repo(root: Path, artifacts: str = "", version: str = "0.3.0") -> Path:
+def service_repo(root: Path, artifacts: str = "", version: str = "0.3.0", extra: str = "") -> Path:
     """A committed repository: [tool.shipway] at the root, the service under svc/."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "pyproject.toml").write_text(
         '[project]\nname = "pipeline"\nversion = "0"\nrequires-python = ">=3.11"\n'
         '[tool.shipway]\nservice = "svc"\n'
-        f"[tool.shipway.artifacts]\n{artifacts}\n",
+        f"[tool.shipway.artifacts]\n{artifacts}\n{extra}",
         encoding="utf-8",
     )
     service = root / "svc"

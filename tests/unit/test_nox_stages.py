@@ -23,7 +23,7 @@ def test_lint_installs_the_lint_group_and_checks_the_repository(project: Project
     assert session.installs == [
         ["uv", "sync", "--locked", "--no-default-groups", "--all-packages", "--group=lint"]
     ]
-    paths = ["src", "tests", "scripts", "noxfile.py", "tasks.py", "examples/chatbot"]
+    paths = ["src", "tests", "scripts", "benchmarks", "noxfile.py", "tasks.py", "examples/chatbot"]
     assert session.ran() == [
         ["ruff", "check", *paths],
         ["ruff", "format", "--check", *paths],
@@ -36,7 +36,16 @@ def test_typecheck_runs_mypy_over_the_same_paths(project: Project) -> None:
     nox_stages.typecheck(session.as_session(), project)
     assert session.installs[0][-1] == "--group=typecheck"
     assert session.ran() == [
-        ["mypy", "src", "tests", "scripts", "noxfile.py", "tasks.py", "examples/chatbot"]
+        [
+            "mypy",
+            "src",
+            "tests",
+            "scripts",
+            "benchmarks",
+            "noxfile.py",
+            "tasks.py",
+            "examples/chatbot",
+        ]
     ]
 
 

@@ -68,6 +68,11 @@ def pytest_step(python: str, reports: ReportPaths, posargs: Sequence[str]) -> St
     return Step(argv, env={"COVERAGE_FILE": str(reports.coverage_data(python))})
 
 
+def e2e_step(posargs: Sequence[str]) -> Step:
+    """The end-to-end tests, against a deployed environment when posargs say --environment."""
+    return Step(["pytest", "tests/e2e", "-p", "no:cacheprovider", *posargs])
+
+
 def coverage_steps(pythons: Sequence[str], reports: ReportPaths) -> list[Step]:
     """Combine the interpreters' data (keeping it, so the gate can rerun) and write reports."""
     env = {"COVERAGE_FILE": str(reports.coverage_combined)}

@@ -45,6 +45,11 @@ def tests(session: nox.Session, project: Project) -> None:
     run_all(session, [commands.pytest_step(str(session.python), reports, session.posargs)])
 
 
+def e2e(session: nox.Session, project: Project) -> None:
+    install(session, Sync([commands.TEST_GROUP]))
+    run_all(session, [commands.e2e_step(session.posargs)])
+
+
 def coverage(session: nox.Session, project: Project) -> None:
     install(session, Sync([commands.COVERAGE_GROUP], project=False))
     enforce_coverage_gate(session, project)

@@ -1,0 +1,1 @@
+"""The local deploy target: releases in venvs, gunicorn, Envoy, state on disk."""

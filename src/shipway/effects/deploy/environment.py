@@ -1,0 +1,232 @@
+"""One environment of the local target: its configuration, files, processes and repairs."""
+
+import getpass
+import os
+import socket
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from shipway.config import Project
+from shipway.config.model import Environment
+from shipway.decisions.deploy.checks import who
+from shipway.decisions.deploy.reconcile import (
+    RestartSlot,
+    Route,
+    StartRouter,
+    StopSlot,
+    plan_repair,
+)
+from shipway.decisions.deploy.state import SLOTS, EnvState, Slot, SlotState
+from shipway.effects.artifact_store import DirectoryStore, read_manifest
+from shipway.effects.console import console
+from shipway.effects.deploy import processes, releases
+from shipway.effects.deploy.files import EnvFiles, append_audit, save_state
+from shipway.effects.deploy.router import router_weights, set_router_weights, start_router
+from shipway.effects.release_tasks import signature_policy
+from shipway.effects.tool_runner import ToolRunner
+from shipway.errors import ShipwayError
+
+# What a release inherits from the deployer's environment; everything else is explicit.
+INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONDONTWRITEBYTECODE")
+
+
+class LocalEnvironment:
+    def __init__(self, project: Project, name: str) -> None:
+        if name not in project.config.environments:
+            known = ", ".join(sorted(project.config.environments)) or "none"
+            raise ShipwayError(
+                f"unknown environment {name!r}; configured: {known} "
+                "([tool.shipway.environments.<name>] in pyproject.toml)"
+            )
+        if project.config.app is None:
+            raise ShipwayError(
+                "deploys need [tool.shipway] app = 'module:attribute' (the ASGI app)"
+            )
+        self.project = project
+        self.name = name
+        self.config: Environment = project.config.environments[name]
+        self.app: str = project.config.app
+        state_dir = self.config.state_dir or f".shipway/state/{name}"
+        self.files = EnvFiles(project.path(state_dir))
+        self.store = DirectoryStore(project.path(project.config.artifacts.store))
+        self.policy = signature_policy(project)
+        self.package = project.service_package.name
+        self.python = self.config.python or sys.executable
+        # Envoy and uv come from the environment shipway runs in, whatever PATH says.
+        here = str(Path(sys.executable).parent)
+        self.path = os.pathsep.join([here, os.environ.get("PATH", "")])
+        self.runner = ToolRunner(project.root, [here])
+        self.who = who(os.environ, getpass.getuser(), socket.gethostname())
+
+    @property
+    def slot_ports(self) -> dict[Slot, int]:
+        return dict(zip(SLOTS, self.config.slot_ports, strict=True))
+
+    def save(self, state: EnvState) -> EnvState:
+        save_state(self.files, state)
+        return state
+
+    def audit(self, **record: object) -> None:
+        append_audit(self.files, {"environment": self.name, "who": self.who, **record})
+
+    def base_environment(self) -> dict[str, str]:
+        base = {key: os.environ[key] for key in INHERITED if key in os.environ}
+        base["PATH"] = self.path
+        return base
+
+    def release_environment(self, version: str, secrets: Mapping[str, str]) -> dict[str, str]:
+        venv = self.files.release(version) / "venv"
+        return releases.release_environment(
+            self.base_environment(), self.config.settings, secrets, venv
+        )
+
+    # -- processes -------------------------------------------------------------------------
+
+    def adopt_orphans(self, state: EnvState) -> EnvState:
+        """Processes started but not recorded before a command was killed: found by pid file."""
+        for slot in SLOTS:
+            if state.slot(slot).phase != "empty" and state.slot(slot).process is None:
+                marker = str(releases.slot_pid_file(self.files, slot))
+                found = processes.adopt(self.files.slot(slot) / "process.pid", marker)
+                state = state.with_slot(slot, process=found)
+        if state.router is None:
+            found = processes.adopt(
+                self.files.router / "envoy.pid", str(self.files.router / "envoy.json")
+            )
+            state = state.model_copy(update={"router": found})
+        return state
+
+    def stop_slot(self, state: EnvState, slot: Slot, reason: str) -> EnvState:
+        current = state.slot(slot)
+        if current.process is not None and processes.is_running(current.process):
+            console.print(f"  stopping {current.version} ({slot}): {reason}")
+        processes.stop(current.process)
+        processes.stop_leftovers(str(releases.slot_pid_file(self.files, slot)))
+        return self.save(state.with_slot(slot, **SlotState().model_dump()))
+
+    def check_router_ports(self, state: EnvState) -> None:
+        """A router we do not run yet needs its ports free (once our own leftovers are gone)."""
+        if processes.is_running(state.router):
+            return
+        processes.stop_leftovers(str(self.files.router / "envoy.json"))
+        listen = (
+            (self.config.host, self.config.port),
+            ("127.0.0.1", self.config.router_admin_port),
+        )
+        for host, port in listen:
+            if processes.port_in_use(host, port):
+                raise ShipwayError(
+                    f"port {port} of environment {self.name} is in use by another process; "
+                    f"free it or change [tool.shipway.environments.{self.name}]"
+                )
+
+    def check_slot_port(self, slot: Slot) -> None:
+        """The slot's port must be free once our own leftovers there are gone."""
+        processes.stop_leftovers(str(releases.slot_pid_file(self.files, slot)))
+        port = self.slot_ports[slot]
+        if processes.port_in_use("127.0.0.1", port):
+            raise ShipwayError(
+                f"port {port} (release slot {slot} of {self.name}) is in use by another process"
+            )
+
+    def ensure_router(self, state: EnvState) -> EnvState:
+        if processes.is_running(state.router):
+            if router_weights(self.config) != state.weights:
+                set_router_weights(self.config, state.weights)
+            return state
+        self.check_router_ports(state)
+        console.print(f"  starting the router on {self.config.url}")
+        router = start_router(self.files, self.config, state.weights, self.path)
+        return self.save(state.model_copy(update={"router": router}))
+
+    def start_slot(
+        self, state: EnvState, slot: Slot, version: str, secrets: Mapping[str, str]
+    ) -> EnvState:
+        """Start ``version`` in ``slot`` and wait until it is ready; journaled before it starts."""
+        port = self.slot_ports[slot]
+        self.check_slot_port(slot)
+        state = self.save(
+            state.with_slot(slot, version=version, phase="starting", process=None, warm_until=None)
+        )
+        process = releases.start_release(
+            self.files,
+            slot,
+            version,
+            self.app,
+            port,
+            self.config.workers,
+            self.release_environment(version, secrets),
+        )
+        state = self.save(state.with_slot(slot, process=process))
+        log = self.files.slot(slot) / "release.log"
+        releases.wait_ready(process, port, self.config.ready_timeout, log)
+        return self.save(state.with_slot(slot, phase="ready"))
+
+    def git_sha(self, version: str) -> str | None:
+        """The commit a version was built from, for the audit log."""
+        try:
+            return read_manifest(self.store.location(self.package, version)).git_sha
+        except ShipwayError:
+            return None
+
+    def install(self, version: str) -> None:
+        releases.install_release(
+            self.files, self.store, self.package, version, self.policy, self.runner, self.python
+        )
+
+    # -- repair ----------------------------------------------------------------------------
+
+    def repair(
+        self, state: EnvState, *, repair_processes: bool, secrets: Mapping[str, str] | None = None
+    ) -> EnvState:
+        """Bring state and reality together after whatever happened since the last command."""
+        state = self.adopt_orphans(state)
+        alive = {slot: processes.is_running(state.slot(slot).process) for slot in SLOTS}
+        router_alive = processes.is_running(state.router)
+        plan = plan_repair(
+            state, alive, router_alive, time.time(), repair_processes=repair_processes
+        )
+        if plan.interrupted:
+            console.print(f"[yellow]repairing:[/] {plan.interrupted}")
+        for action in plan.actions:
+            if isinstance(action, StopSlot):
+                state = self.stop_slot(state, action.slot, action.reason)
+            elif isinstance(action, Route):
+                state = state.routed_to(action.slot).with_slot(
+                    action.slot, phase="serving", warm_until=None
+                )
+                if router_alive:
+                    set_router_weights(self.config, state.weights)
+                state = self.save(state)
+            elif isinstance(action, StartRouter):
+                console.print(f"[yellow]repairing:[/] {action.reason}")
+                state = self.ensure_router(state)
+            elif isinstance(action, RestartSlot):
+                console.print(f"[yellow]repairing:[/] {action.reason}; restarting it")
+                version = state.slot(action.slot).version
+                if version is None or secrets is None:
+                    continue
+                self.install(version)
+                state = self.start_slot(state, action.slot, version, secrets)
+                state = self.save(state.with_slot(action.slot, phase="serving"))
+        if plan.interrupted and state.operation is not None:
+            op = state.operation
+            self.audit(
+                action=op.action,
+                version=op.version,
+                from_version=op.from_version,
+                git_sha=op.git_sha,
+                started=op.started,
+                ended=time.time(),
+                outcome="interrupted",
+                reason=plan.interrupted,
+            )
+        state = state.model_copy(update={"operation": None})
+        if processes.is_running(state.router) and router_weights(self.config) not in (
+            None,
+            state.weights,
+        ):
+            set_router_weights(self.config, state.weights)  # the router follows the journal
+        return self.save(state)

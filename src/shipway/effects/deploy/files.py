@@ -1,0 +1,163 @@
+"""An environment's directory: state (written atomically), audit log (append-only), the deploy
+lock, installed releases, slots and the router's files.
+
+    <state_dir>/state.json       the EnvState, replaced atomically after every step
+    <state_dir>/audit.jsonl      one JSON object per deploy, rollback, stop or repair
+    <state_dir>/deploy.lock      flock'ed by the command that deploys; names its holder
+    <state_dir>/releases/<v>/    the verified artifact and the release's venv
+    <state_dir>/slots/<slot>/    pid files and the release's log
+    <state_dir>/router/          envoy.json, pid file, logs
+"""
+
+import contextlib
+import fcntl
+import getpass
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from shipway.decisions.deploy.state import EnvState, Slot
+from shipway.errors import ShipwayError
+
+POLL = 0.2
+
+
+@dataclass(frozen=True)
+class EnvFiles:
+    root: Path
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state.json"
+
+    @property
+    def audit(self) -> Path:
+        return self.root / "audit.jsonl"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "deploy.lock"
+
+    def release(self, version: str) -> Path:
+        return self.root / "releases" / version
+
+    def slot(self, slot: Slot) -> Path:
+        return self.root / "slots" / slot
+
+    @property
+    def router(self) -> Path:
+        return self.root / "router"
+
+
+def load_state(files: EnvFiles) -> EnvState:
+    try:
+        return EnvState.model_validate_json(files.state.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return EnvState()
+    except (OSError, ValidationError) as error:
+        raise ShipwayError(
+            f"{files.state} cannot be read ({type(error).__name__}); it was not written by this "
+            "version of shipway, or was edited by hand"
+        ) from None
+
+
+def save_state(files: EnvFiles, state: EnvState) -> None:
+    """Write-then-rename, with fsync: after a crash the file holds the old or the new state."""
+    files.root.mkdir(parents=True, exist_ok=True)
+    temporary = files.state.with_suffix(".json.tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        handle.write(state.model_dump_json(indent=2))
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(files.state)
+    directory = os.open(files.root, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def append_audit(files: EnvFiles, record: dict[str, object]) -> None:
+    files.root.mkdir(parents=True, exist_ok=True)
+    line = json.dumps(record, sort_keys=True) + "\n"
+    descriptor = os.open(files.audit, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(descriptor, line.encode())
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def read_audit(files: EnvFiles) -> list[dict[str, object]]:
+    if not files.audit.is_file():
+        return []
+    records = []
+    for line in files.audit.read_text(encoding="utf-8").splitlines():
+        with contextlib.suppress(ValueError):
+            records.append(json.loads(line))
+    return records
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    user: str
+    host: str
+    pid: int
+    started: float
+    action: str
+
+    def describe(self) -> str:
+        when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(self.started))
+        return f"{self.user}@{self.host} (pid {self.pid}, since {when}, {self.action})"
+
+
+@contextlib.contextmanager
+def deploy_lock(files: EnvFiles, action: str, wait: float = 0) -> Iterator[str | None]:
+    """Hold the environment's deploy lock; yields a note when a dead holder's lock was taken over.
+
+    flock is released by the kernel when its holder dies, even by kill -9, so a lock is never
+    stuck: a file that still names a holder while the lock is free names a dead one.
+    """
+    files.root.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(files.lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = read_holder(files)
+                    who = holder.describe() if holder else "another command"
+                    waited = f" after waiting {wait:.0f}s" if wait else ""
+                    raise ShipwayError(
+                        f"the deploy lock of {files.root.name} is held by {who}{waited}; "
+                        "wait for it, or pass --lock-wait SECONDS"
+                    ) from None
+                time.sleep(POLL)
+        stale = read_holder(files)
+        me = LockHolder(getpass.getuser(), socket.gethostname(), os.getpid(), time.time(), action)
+        os.ftruncate(descriptor, 0)
+        os.pwrite(descriptor, json.dumps(me.__dict__).encode(), 0)
+        yield (
+            f"took over the lock left by {stale.describe()}, which is no longer running"
+            if stale
+            else None
+        )
+        os.ftruncate(descriptor, 0)
+    finally:
+        os.close(descriptor)  # closing releases the flock
+
+
+def read_holder(files: EnvFiles) -> LockHolder | None:
+    try:
+        return LockHolder(**json.loads(files.lock.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None

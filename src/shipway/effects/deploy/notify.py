@@ -1,0 +1,18 @@
+"""Slack-compatible incoming-webhook notifications. A failing webhook never fails a deploy."""
+
+import httpx
+
+from shipway.effects.console import console
+
+
+def notify(webhook: str | None, text: str) -> None:
+    if not webhook:
+        return
+    try:
+        response = httpx.post(webhook, json={"text": text}, timeout=5)
+        response.raise_for_status()
+    except httpx.HTTPError as error:
+        # The URL is a credential (it is the webhook's secret): never print it.
+        status = getattr(getattr(error, "response", None), "status_code", None)
+        detail = f"HTTP {status}" if status else type(error).__name__
+        console.print(f"[yellow]warning:[/] the notification webhook failed ({detail})")

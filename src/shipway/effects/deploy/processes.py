@@ -1,0 +1,129 @@
+"""Start long-lived processes detached from the command that starts them, and stop them by pid.
+
+A recorded process is ours only if its pid, its start time and a marker argument (a path only
+it has on its command line) all match: a reused pid is never mistaken for it.
+"""
+
+import os
+import signal
+import socket
+import subprocess  # nosec B404 - starting the release and router processes is this module's job
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from shipway.decisions.deploy.commands import detached
+from shipway.decisions.deploy.state import Process
+from shipway.errors import ShipwayError
+
+POLL = 0.05
+
+
+def start_ticks(pid: int) -> int | None:
+    """The process's start time in clock ticks since boot, or None if it is gone or a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # the command name may contain spaces
+    if fields[0] in ("Z", "X"):
+        return None
+    return int(fields[19])
+
+
+def command_line(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
+def is_running(process: Process | None) -> bool:
+    if process is None:
+        return False
+    return start_ticks(process.pid) == process.start_ticks and process.marker in command_line(
+        process.pid
+    )
+
+
+def adopt(pid_file: Path, marker: str) -> Process | None:
+    """The process a pid file names, if it is running and carries ``marker``."""
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return None
+    ticks = start_ticks(pid)
+    if ticks is None or marker not in command_line(pid):
+        return None
+    return Process(pid=pid, start_ticks=ticks, marker=marker)
+
+
+def spawn(
+    argv: Sequence[str],
+    *,
+    pid_file: Path,
+    log_file: Path,
+    marker: str,
+    env: Mapping[str, str],
+    timeout: float = 10,
+) -> Process:
+    """Start ``argv`` detached (it outlives us); its output is appended to ``log_file``."""
+    pid_file.unlink(missing_ok=True)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(  # nosec B603 - an argv list, never a shell string from input
+        detached(argv, pid_file, log_file), env=dict(env), check=True, stdin=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        process = adopt(pid_file, marker)
+        if process is not None:
+            return process
+        time.sleep(POLL)
+    raise ShipwayError(f"{argv[0]} did not start within {timeout:.0f}s; see {log_file}")
+
+
+def stop(process: Process | None, grace: float = 25) -> None:
+    """SIGTERM (a graceful stop: in-flight requests finish), then SIGKILL after ``grace``."""
+    if process is None or not is_running(process):
+        return
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        try:
+            os.kill(process.pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if not is_running(process):
+                return
+            time.sleep(POLL)
+    raise ShipwayError(f"process {process.pid} ({process.marker}) would not stop")
+
+
+def with_marker(marker: str) -> list[int]:
+    """Pids of the processes whose command line has ``marker`` as an argument.
+
+    Only for what a dead parent left behind (gunicorn workers outlive a killed master): the
+    marker is a path in the environment's own state directory, never a program name.
+    """
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and marker in command_line(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def stop_leftovers(marker: str, grace: float = 10) -> None:
+    for pid in with_marker(marker):
+        ticks = start_ticks(pid)
+        if ticks is not None:
+            stop(Process(pid=pid, start_ticks=ticks, marker=marker), grace)
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False

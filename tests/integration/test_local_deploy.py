@@ -1,0 +1,478 @@
+"""Blue-green deploys of the reference service behind a real Envoy, with real processes."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+
+from shipway.config import Project, load_project
+from shipway.decisions.manifest import FileKind
+from shipway.effects import deploy_tasks
+from shipway.effects.deploy import processes
+from shipway.effects.deploy.environment import LocalEnvironment
+from shipway.effects.deploy.files import load_state, read_audit
+from shipway.effects.deploy.local_target import Deployer
+from shipway.errors import ShipwayError
+from tests.support.deployments import chatbot_repo, steady_load, with_environment
+from tests.support.processes import env_with, wait_until
+
+V1, V2 = "1.0.0", "2.0.0"
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return chatbot_repo(tmp_path_factory.mktemp("deployments"))
+
+
+@pytest.fixture
+def project(repo: Path) -> Project:
+    return load_project(repo)
+
+
+@pytest.fixture
+def cleanup(project: Project) -> Iterator[list[str]]:
+    """Names of environments a test used; each is stopped afterwards, and must leave nothing."""
+    used: list[str] = []
+    yield used
+    for name in used:
+        env = LocalEnvironment(project, name)
+        Deployer(env).stop(lock_wait=120)
+        state = load_state(env.files)
+        assert state.router is None
+        assert all(slot.process is None for slot in state.slots.values())
+        for port in env.config.ports:
+            assert not processes.port_in_use("127.0.0.1", port), f"port {port} still in use"
+
+
+def deploy(project: Project, name: str, version: str, **kw: Any) -> None:
+    deploy_tasks.deploy(
+        project,
+        name,
+        version=version,
+        yes=True,
+        dry_run=False,
+        lock_wait=kw.pop("lock_wait", 0),
+        **kw,
+    )
+
+
+def served_version(env: LocalEnvironment) -> str:
+    version: str = httpx.get(f"{env.config.url}/health/detailed", timeout=5).json()["version"]
+    return version
+
+
+def status(project: Project, name: str) -> dict[str, Any]:
+    from shipway.effects.deploy import inspect
+
+    return inspect.status(LocalEnvironment(project, name))
+
+
+def test_deploy_and_rollback_under_load_lose_no_request(
+    project: Project, cleanup: list[str], tmp_path: Path
+) -> None:
+    cleanup.append("load")
+    env = LocalEnvironment(project, "load")
+    deploy(project, "load", V1)
+    assert served_version(env) == V1
+    with steady_load(env.config.url, tmp_path / "load.json") as finish:
+        time.sleep(1)  # load before the switch: this is the measurement window, not a sync
+        deploy(project, "load", V2)
+        assert served_version(env) == V2
+        deploy_tasks.rollback(project, "load", to=None, lock_wait=0)
+        assert served_version(env) == V1
+        time.sleep(1)
+        load = finish()
+    assert load["failed"] == 0, load
+    assert load["total"] >= 100 * load["seconds"] * 0.9, load
+    assert load["outcomes"].get(f"version {V2}", 0) > 0  # traffic really went through v2
+    report = status(project, "load")
+    assert (report["serving"], report["healthy"]) == (V1, True)
+    assert [
+        (r["version"], r["state"], r["weight"])
+        for r in report["releases"]
+        if r["state"] == "serving"
+    ] == [(V1, "serving", 100)]
+    actions = [(a["action"], a["version"], a["outcome"]) for a in read_audit(env.files)]
+    assert actions == [
+        ("deploy", V1, "succeeded"),
+        ("deploy", V2, "succeeded"),
+        ("rollback", V1, "succeeded"),
+    ]
+
+
+def test_rollback_while_the_old_release_is_warm_is_instant(
+    project: Project, cleanup: list[str], tmp_path: Path
+) -> None:
+    cleanup.append("warm")
+    warm = with_environment(project, "warm", scale_down_delay="60s")
+    env = LocalEnvironment(warm, "warm")
+    deploy(warm, "warm", V1)
+    pyproject = project.root / "pyproject.toml"
+    original = pyproject.read_text()
+    section = original.split("[tool.shipway.environments.warm]")[1].split(
+        "[tool.shipway.environments."
+    )[0]
+    pyproject.write_text(
+        original.replace(
+            section, section.replace('scale_down_delay = "1s"', 'scale_down_delay = "60s"')
+        )
+    )
+    argv = [sys.executable, "-m", "invoke", "deploy", "--env", "warm", "--version", V2]
+    try:
+        deploying = subprocess.Popen(
+            argv,
+            cwd=project.root,
+            env=env_with(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        wait_until(
+            lambda: load_state(env.files).slot("blue").phase == "warm",
+            timeout=60,
+            what="v1 to be warm",
+        )
+        with steady_load(env.config.url, tmp_path / "load.json") as finish:
+            started = time.monotonic()
+            deploy_tasks.rollback(warm, "warm", to=None, lock_wait=0)
+            elapsed = time.monotonic() - started
+            assert served_version(env) == V1
+            load = finish()
+        output, _ = deploying.communicate(timeout=120)
+    finally:
+        pyproject.write_text(original)
+    assert elapsed < 5  # includes stopping v2 gracefully; the switch itself is below
+    assert load["failed"] == 0, load
+    assert deploying.returncode == 1
+    assert "rolled back" in output
+    [rollback] = [a for a in read_audit(env.files) if a["action"] == "rollback"]
+    assert float(rollback["switch_seconds"]) < 1.0  # type: ignore[arg-type]
+
+
+def test_a_release_that_never_gets_ready_or_fails_smoke_is_refused(
+    project: Project, cleanup: list[str], tmp_path: Path
+) -> None:
+    cleanup.append("refuse")
+    env = LocalEnvironment(project, "refuse")
+    deploy(project, "refuse", V1)
+    never_ready = with_environment(
+        project, "refuse", settings={"CHATBOT_FAULT_NEVER_READY": "1"}, ready_timeout="3s"
+    )
+    bad_smoke = with_environment(project, "refuse", smoke=[{"path": "/nope", "status": 200}])
+    with steady_load(env.config.url, tmp_path / "load.json") as finish:
+        with pytest.raises(
+            ShipwayError,
+            match=rf"deploy of {V2} to refuse failed: the release was not ready within 3s .*{V1} is still serving",
+        ):
+            deploy(never_ready, "refuse", V2)
+        with pytest.raises(
+            ShipwayError,
+            match=r"smoke tests of 2\.0\.0 failed: GET /nope answered 404, expected 200",
+        ):
+            deploy(bad_smoke, "refuse", V2)
+        load = finish()
+    assert load["failed"] == 0, load
+    assert served_version(env) == V1
+    report = status(project, "refuse")
+    assert [
+        (r["version"], r["state"]) for r in report["releases"] if r["state"] != "installed"
+    ] == [(V1, "serving")]
+    assert [a["outcome"] for a in read_audit(env.files)] == ["succeeded", "failed", "failed"]
+
+
+def test_concurrent_deploys_and_recovery_after_kill_9(
+    project: Project, cleanup: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    cleanup.append("lock")
+    env = LocalEnvironment(project, "lock")
+    slow = project.root / "pyproject.toml"
+    original = slow.read_text()
+    section = original.split("[tool.shipway.environments.lock]")[1].split(
+        "[tool.shipway.environments."
+    )[0]
+    slow.write_text(
+        original.replace(
+            section,
+            section.replace(
+                'ready_timeout = "20s"',
+                'ready_timeout = "120s"\nsettings = { CHATBOT_WARMUP_S = "120" }',
+            ),
+        )
+    )
+    argv = [sys.executable, "-m", "invoke", "deploy", "--env", "lock", "--version", V1]
+    try:
+        first = subprocess.Popen(
+            argv,
+            cwd=project.root,
+            env=env_with(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_until(
+            lambda: load_state(env.files).slot("blue").process is not None,
+            timeout=60,
+            what="the first deploy to start its release",
+        )
+        started = time.monotonic()
+        with pytest.raises(
+            ShipwayError,
+            match=rf"the deploy lock of lock is held by .*\(pid {first.pid}, since .*, deploying {V1}\)",
+        ):
+            deploy(project, "lock", V1)
+        assert time.monotonic() - started < 2  # at once, not after a timeout
+        orphan = load_state(env.files).slot("blue").process
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    finally:
+        slow.write_text(original)
+    assert processes.is_running(orphan)
+    capsys.readouterr()
+    deploy(project, "lock", V1)  # recovers: the killed deploy's release is stopped first
+    assert not processes.is_running(orphan)
+    captured = capsys.readouterr()
+    said = " ".join((captured.out + captured.err).split())
+    assert "took over the lock left by" in said
+    assert f"(pid {first.pid}," in said
+    assert f"repairing: deploy of {V1} by" in said
+    report = status(project, "lock")
+    assert (report["serving"], report["healthy"]) == (V1, True)
+    assert [a["outcome"] for a in read_audit(env.files)] == ["interrupted", "succeeded"]
+
+
+def test_bad_input_is_refused_and_the_serving_release_is_untouched(
+    project: Project, cleanup: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cleanup.append("bad")
+    env = LocalEnvironment(project, "bad")
+    deploy(project, "bad", V1)
+    before = load_state(env.files)
+    with pytest.raises(
+        ShipwayError, match=r"unknown environment 'nowhere'; configured: bad, hooks, inspect, load"
+    ):
+        deploy(project, "nowhere", V2)
+    with pytest.raises(
+        ShipwayError,
+        match=r"chatbot 9\.9\.9 is not in the artifact store \(versions: 1\.0\.0, 2\.0\.0\)",
+    ):
+        deploy(project, "bad", "9.9.9")
+    missing = with_environment(project, "bad", secrets={"API_TOKEN": "env:SHIPWAY_TEST_MISSING"})
+    monkeypatch.delenv("SHIPWAY_TEST_MISSING", raising=False)
+    with pytest.raises(
+        ShipwayError,
+        match=r"secret API_TOKEN refers to env:SHIPWAY_TEST_MISSING, but \$SHIPWAY_TEST_MISSING is not set",
+    ):
+        deploy(missing, "bad", V2)
+    idle_port = env.config.slot_ports[1]
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", idle_port))
+        squatter.listen()
+        with pytest.raises(
+            ShipwayError,
+            match=rf"port {idle_port} \(release slot green of bad\) is in use by another process",
+        ):
+            deploy(project, "bad", V2)
+    store = project.path(project.config.artifacts.store) / "chatbot" / V2
+    wheel = next(store.glob("*.whl"))
+    original = wheel.read_bytes()
+    wheel.chmod(0o644)
+    wheel.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
+    try:
+        with pytest.raises(
+            ShipwayError, match=rf"refusing chatbot {V2} .*{wheel.name}: sha256 .* does not match"
+        ):
+            deploy(project, "bad", V2)
+    finally:
+        wheel.write_bytes(original)
+        wheel.chmod(0o444)
+    after = load_state(env.files)
+    assert after.serving_version == V1
+    assert after.slot("blue").process == before.slot("blue").process  # the same process serves
+    assert served_version(env) == V1
+
+
+def test_secret_values_reach_the_release_and_nothing_else(
+    project: Project,
+    cleanup: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cleanup.append("secret")
+    value = "tok-" + os.urandom(8).hex()
+    monkeypatch.setenv("SHIPWAY_TEST_TOKEN", value)
+    (project.root / "token.txt").write_text(value + "2\n")
+    secret = with_environment(
+        project,
+        "secret",
+        secrets={
+            "API_TOKEN": "env:SHIPWAY_TEST_TOKEN",
+            "DB_PASSWORD": "file:token.txt",  # pragma: allowlist secret
+        },
+    )
+    env = LocalEnvironment(secret, "secret")
+    deploy(secret, "secret", V1)
+    process = load_state(env.files).slot("blue").process
+    assert process is not None
+    environ = Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")
+    assert f"API_TOKEN={value}".encode() in environ
+    assert f"DB_PASSWORD={value}2".encode() in environ
+    captured = capsys.readouterr()
+    assert value not in captured.out + captured.err
+    for path in env.files.root.rglob("*"):
+        if path.is_file() and "releases" not in path.parts and path.name != "release.log":
+            assert value.encode() not in path.read_bytes(), path
+
+
+def test_hooks_run_with_the_release_environment_and_a_failing_one_aborts(
+    project: Project, cleanup: list[str]
+) -> None:
+    cleanup.append("hooks")
+    marker = project.root / "hooks.out"
+    write = f"python -c \"import os, chatbot; open('{marker}', 'a').write(os.environ['CHATBOT_MODEL'] + ' ' + chatbot.__version__ + chr(10))\""
+    hooked = with_environment(
+        project,
+        "hooks",
+        settings={"CHATBOT_MODEL": "m1"},
+        hooks={"pre_deploy": [write], "post_deploy": [write]},
+    )
+    deploy(hooked, "hooks", V1)
+    assert marker.read_text().splitlines() == [f"m1 {V1}", f"m1 {V1}"]
+    failing = with_environment(
+        project, "hooks", hooks={"pre_deploy": ["python -c 'raise SystemExit(3)'"]}
+    )
+    with pytest.raises(
+        ShipwayError, match=r"hook `python -c 'raise SystemExit\(3\)'` exited with status 3"
+    ):
+        deploy(failing, "hooks", V2)
+    assert served_version(LocalEnvironment(project, "hooks")) == V1
+
+
+class Receiver(BaseHTTPRequestHandler):
+    received: ClassVar[list[dict[str, Any]]] = []
+    status = 200
+
+    def do_POST(self) -> None:
+        self.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(self.status)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def test_notifications_on_success_failure_and_rollback_and_a_broken_webhook_is_harmless(
+    project: Project, cleanup: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    cleanup.append("notify")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+        notified = with_environment(project, "notify", notify=url)
+        deploy(notified, "notify", V1)
+        with pytest.raises(ShipwayError):
+            deploy(with_environment(notified, "notify", smoke=[{"path": "/nope"}]), "notify", V2)
+        deploy(notified, "notify", V2)
+        deploy_tasks.rollback(notified, "notify", to=None, lock_wait=0)
+        texts = [message["text"] for message in Receiver.received]
+        assert [("succeeded" in t, "FAILED" in t, "rolled back" in t) for t in texts] == [
+            (True, False, False),
+            (False, True, False),
+            (True, False, False),
+            (False, False, True),
+        ]
+        assert all(t.startswith("shipway [notify] chatbot:") for t in texts)
+        capsys.readouterr()
+        Receiver.status = 500
+        deploy(notified, "notify", V2)
+        output = capsys.readouterr()
+        assert "the notification webhook failed (HTTP 500)" in output.out + output.err
+        assert url not in output.out + output.err
+    finally:
+        Receiver.status = 200
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_status_reports_dead_processes_and_the_next_deploy_repairs_them(
+    project: Project, cleanup: list[str]
+) -> None:
+    cleanup.append("repair")
+    env = LocalEnvironment(project, "repair")
+    deploy(project, "repair", V1)
+    state = load_state(env.files)
+    assert state.router is not None
+    os.kill(state.router.pid, signal.SIGKILL)
+    wait_until(lambda: not processes.is_running(state.router), timeout=10, what="the router to die")
+    report = status(project, "repair")
+    assert report["healthy"] is False
+    assert report["router"]["running"] is False
+    deploy(project, "repair", V1)  # nothing to deploy, but the router is repaired first
+    report = status(project, "repair")
+    assert (report["serving"], report["healthy"]) == (V1, True)
+    release = load_state(env.files).slot("blue").process
+    assert release is not None
+    os.kill(release.pid, signal.SIGKILL)
+    wait_until(lambda: not processes.is_running(release), timeout=10, what="the release to die")
+    assert status(project, "repair")["healthy"] is False
+    deploy(project, "repair", V1)
+    assert status(project, "repair")["healthy"] is True
+
+
+def test_the_manifest_of_a_deployed_release_has_its_requirements(project: Project) -> None:
+    store = project.path(project.config.artifacts.store) / "chatbot" / V1
+    manifest = json.loads((store / "manifest.json").read_text())
+    assert {f["kind"] for f in manifest["files"]} >= {
+        FileKind.WHEEL.value,
+        FileKind.REQUIREMENTS.value,
+    }
+
+
+def test_status_logs_and_dry_run(
+    project: Project, cleanup: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    cleanup.append("inspect")
+    env = LocalEnvironment(project, "inspect")
+    deploy_tasks.deploy(project, "inspect", version=V1, yes=True, dry_run=True, lock_wait=0)
+    assert "dry run: nothing was changed" in capsys.readouterr().out
+    assert not env.files.state.exists()
+    deploy(project, "inspect", V1)
+    deploy_tasks.deploy(project, "inspect", version=V2, yes=True, dry_run=True, lock_wait=0)
+    planned = capsys.readouterr().out
+    assert f"deploy chatbot {V1} → {V2} to inspect" in planned
+    assert "keep the old release warm 1s (instant rollback), then stop it" in planned
+    assert load_state(env.files).serving_version == V1
+    deploy_tasks.status(project, "inspect", as_json=False)
+    table = capsys.readouterr().out
+    assert f"inspect: {env.config.url} serving {V1}, healthy" in table
+    assert "last: deploy of 1.0.0 succeeded by" in table
+    deploy_tasks.status(project, "inspect", as_json=True)
+    report = json.loads(capsys.readouterr().out)
+    assert {"url", "serving", "healthy", "releases"} <= set(report)
+    logs = subprocess.run(
+        [sys.executable, "-m", "invoke", "logs", "--env", "inspect"],
+        cwd=project.root,
+        env=env_with(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert logs.returncode == 0, logs.stderr
+    assert "Booting worker" in logs.stdout
+    with pytest.raises(ShipwayError, match="nothing to roll back to in inspect"):
+        deploy_tasks.rollback(project, "inspect", to=None, lock_wait=0)
+    with pytest.raises(ShipwayError, match=f"{V1} is already serving in inspect"):
+        deploy_tasks.rollback(project, "inspect", to=V1, lock_wait=0)

@@ -1,0 +1,94 @@
+"""A git repository of the reference service with two released versions in its artifact store,
+and environments on free ports: what the deploy tests deploy."""
+
+import dataclasses
+import json
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from shipway.config import Project, load_project
+from shipway.config.model import Environment
+from shipway.effects import release_tasks
+from tests.support.fixture_repo import commit, git
+from tests.support.processes import REPO, env_with, free_ports, running, stop, wait_until
+
+ENVIRONMENTS = (
+    "load",
+    "warm",
+    "refuse",
+    "lock",
+    "bad",
+    "secret",
+    "hooks",
+    "notify",
+    "repair",
+    "inspect",
+)
+VERSIONS = ("1.0.0", "2.0.0")
+
+
+def environments_toml() -> str:
+    blocks = []
+    ports = iter(free_ports(4 * len(ENVIRONMENTS)))
+    for name in ENVIRONMENTS:
+        router, admin, blue, green = (next(ports) for _ in range(4))
+        blocks.append(
+            f"[tool.shipway.environments.{name}]\nport = {router}\nadmin_port = {admin}\n"
+            f'release_ports = [{blue}, {green}]\nworkers = 1\nready_timeout = "20s"\n'
+            f'scale_down_delay = "1s"\n'
+        )
+    return "\n".join(blocks)
+
+
+def chatbot_repo(root: Path) -> Path:
+    """Tags v1.0.0 and v2.0.0, both built and pushed to the repository's artifact store."""
+    service = root / "chatbot"
+    shutil.copytree(
+        REPO / "examples" / "chatbot", service, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy(REPO / "tasks.py", root / "tasks.py")
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "pipeline"\nversion = "0"\nrequires-python = ">=3.11"\n'
+        '[tool.shipway]\nservice = "chatbot"\napp = "chatbot.app:app"\n\n' + environments_toml(),
+        encoding="utf-8",
+    )
+    (root / ".gitignore").write_text("dist/\n.shipway/\nreports/\n")
+    subprocess.run(["uv", "lock", "--quiet", "--project", str(service)], check=True, env=env_with())
+    git(root, "init", "--quiet", "--initial-branch=main")
+    for version in VERSIONS:
+        (service / "RELEASE").write_text(version)
+        git(root, "add", "-A")
+        commit(root, f"release {version}")
+        git(root, "tag", f"v{version}")
+        project = load_project(root)
+        release_tasks.build(project, allow_dirty=False, image=False, dry_run=False)
+        release_tasks.push(project, version=version, dry_run=False)
+    return root
+
+
+def with_environment(project: Project, name: str, **changes: Any) -> Project:
+    """The project with one environment's settings changed (as if pyproject.toml said so)."""
+    environments = dict(project.config.environments)
+    environments[name] = Environment.model_validate({**environments[name].model_dump(), **changes})
+    config = project.config.model_copy(update={"environments": environments})
+    return dataclasses.replace(project, config=config)
+
+
+@contextmanager
+def steady_load(url: str, results: Path, rps: int = 150) -> Iterator[Callable[[], dict[str, Any]]]:
+    """A load generator process through ``url``; call the yielded function to stop it and read."""
+    argv = [sys.executable, "-m", "tests.support.load", url, str(results), "--rps", str(rps)]
+    with running(argv, env_with()) as process:
+        wait_until(results.with_suffix(".started").exists, timeout=20, what="the load generator")
+
+        def finish() -> dict[str, Any]:
+            stop(process)
+            summary: dict[str, Any] = json.loads(results.read_text())
+            return summary
+
+        yield finish
