@@ -86,6 +86,20 @@ def rollback(c: Context, env: str, to: str | None = None, lock_wait: float = 0) 
         deploy_tasks.rollback(project, env, to=to, lock_wait=lock_wait)
 
 
+@task(help={"env": "environment"})
+def promote(c: Context, env: str) -> None:
+    """Skip the remaining canary steps (or the post-promotion window): 100 % to the new release."""
+    with shipway_tasks.reported():
+        deploy_tasks.promote(project, env)
+
+
+@task(help={"env": "environment"})
+def abort(c: Context, env: str) -> None:
+    """Send all traffic back to the stable release now and stop the new one."""
+    with shipway_tasks.reported():
+        deploy_tasks.abort(project, env)
+
+
 @task(help={"env": "environment", "json": "print JSON on stdout"})
 def status(c: Context, env: str, json: bool = False) -> None:
     """What runs in the environment, which version serves, and whether it is healthy."""

@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
@@ -16,43 +15,17 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
-from shipway.config import Project, load_project
+from shipway.config import Project
 from shipway.decisions.manifest import FileKind
 from shipway.effects import deploy_tasks
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_state, read_audit
-from shipway.effects.deploy.local_target import Deployer
 from shipway.errors import ShipwayError
-from tests.support.deployments import chatbot_repo, steady_load, with_environment
+from tests.support.deployments import steady_load, with_environment
 from tests.support.processes import env_with, wait_until
 
 V1, V2 = "1.0.0", "2.0.0"
-
-
-@pytest.fixture(scope="module")
-def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return chatbot_repo(tmp_path_factory.mktemp("deployments"))
-
-
-@pytest.fixture
-def project(repo: Path) -> Project:
-    return load_project(repo)
-
-
-@pytest.fixture
-def cleanup(project: Project) -> Iterator[list[str]]:
-    """Names of environments a test used; each is stopped afterwards, and must leave nothing."""
-    used: list[str] = []
-    yield used
-    for name in used:
-        env = LocalEnvironment(project, name)
-        Deployer(env).stop(lock_wait=120)
-        state = load_state(env.files)
-        assert state.router is None
-        assert all(slot.process is None for slot in state.slots.values())
-        for port in env.config.ports:
-            assert not processes.port_in_use("127.0.0.1", port), f"port {port} still in use"
 
 
 def deploy(project: Project, name: str, version: str, **kw: Any) -> None:

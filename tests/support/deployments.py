@@ -18,6 +18,13 @@ from tests.support.fixture_repo import commit, git
 from tests.support.processes import REPO, env_with, free_ports, running, stop, wait_until
 
 ENVIRONMENTS = (
+    "canary-healthy",
+    "canary-errors",
+    "canary-latency",
+    "canary-crash",
+    "canary-never-ready",
+    "canary-flapping",
+    "canary-control",
     "load",
     "warm",
     "refuse",
@@ -80,9 +87,14 @@ def with_environment(project: Project, name: str, **changes: Any) -> Project:
 
 
 @contextmanager
-def steady_load(url: str, results: Path, rps: int = 150) -> Iterator[Callable[[], dict[str, Any]]]:
-    """A load generator process through ``url``; call the yielded function to stop it and read."""
+def steady_load(
+    url: str, results: Path, rps: int = 150, threads: int = 4
+) -> Iterator[Callable[[], dict[str, Any]]]:
+    """A load generator process through ``url``; call the yielded function to stop it and read.
+
+    More ``threads`` keep the rate up when some requests are slow (a latency fault)."""
     argv = [sys.executable, "-m", "tests.support.load", url, str(results), "--rps", str(rps)]
+    argv += ["--threads", str(threads)]
     with running(argv, env_with()) as process:
         wait_until(results.with_suffix(".started").exists, timeout=20, what="the load generator")
 

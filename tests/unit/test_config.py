@@ -317,6 +317,28 @@ def test_environments_are_typed_with_durations_and_derived_ports(tmp_path: Path)
     assert environments["prod"].smoke[0].path == "/health/detailed"
 
 
+def test_canary_defaults_are_the_seeds_triggers_and_durations_parse(tmp_path: Path) -> None:
+    canary = ENVIRONMENTS.replace(
+        "approval = true",
+        'approval = true\nstrategy = "canary"\n'
+        'steps = [{ weight = 10, pause = "1m" }, { weight = 60 }]\n'
+        'analysis = { window = "2m", interval = "15s" }',
+    )
+    prod = load_project(make_project(tmp_path, VALID + canary)).config.environments["prod"]
+    assert prod.strategy == "canary"
+    assert [(s.weight, s.pause) for s in prod.steps] == [(10, 60.0), (60, 30.0)]
+    rules = prod.analysis
+    assert (rules.window, rules.interval) == (120.0, 15.0)
+    assert (rules.error_rate, rules.p95_ms, rules.health_failures) == (0.05, 2000, 3)
+    assert (rules.failure_limit, rules.consecutive_error_limit, rules.inconclusive) == (
+        0,
+        4,
+        "pause",
+    )
+    dev = load_project(make_project(tmp_path, VALID + ENVIRONMENTS)).config.environments["dev"]
+    assert [s.weight for s in dev.steps] == [5, 25, 50]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
@@ -347,6 +369,42 @@ def test_environments_are_typed_with_durations_and_derived_ports(tmp_path: Path)
             "not an http(s) URL, env:NAME or file:PATH",
         ),
         ("approval = true", "approval = true\nadmin_port = 8300", "ports must all differ"),
+        (
+            "approval = true",
+            'strategy = "rolling"',
+            'tool.shipway.environments.prod.strategy = "rolling": input should be '
+            "'blue-green' or 'canary'",
+        ),
+        (
+            "approval = true",
+            "steps = [{ weight = 5 }, { weight = 100 }]",
+            "tool.shipway.environments.prod.steps[1].weight = 100: input should be less than or "
+            "equal to 99; allowed: percent of traffic the new release gets",
+        ),
+        (
+            "approval = true",
+            "steps = [{ weight = 50 }, { weight = 25 }]",
+            "weights must rise step by step, got [50, 25]",
+        ),
+        (
+            "approval = true",
+            'analysis = { error_rate = 5, window = "2m" }',
+            "tool.shipway.environments.prod.analysis.error_rate = 5: input should be less than or "
+            "equal to 1; allowed: highest share of 5xx answers in a window (0-1)",
+        ),
+        (
+            "approval = true",
+            'analysis = { inconclusive = "pass" }',
+            "input should be 'pause' or 'fail'",
+        ),
+        (
+            "approval = true",
+            "analysis = { p50_ms = 100 }",
+            "tool.shipway.environments.prod.analysis.p50_ms = 100: unknown key; allowed keys: "
+            "compare_to_stable, consecutive_error_limit, error_rate, failure_limit, "
+            "health_failures, inconclusive, interval, max_pause, min_requests, p95_ms, p99_ms, "
+            "window",
+        ),
     ],
 )
 def test_bad_environment_settings_are_named(

@@ -169,6 +169,52 @@ class Hooks(StrictModel):
     )
 
 
+class CanaryStep(StrictModel):
+    weight: int = Field(ge=1, le=99, description="percent of traffic the new release gets")
+    pause: Seconds = Field(default=30.0, description="how long the step holds, under analysis")
+
+
+DEFAULT_STEPS = [CanaryStep(weight=5), CanaryStep(weight=25), CanaryStep(weight=50)]
+
+
+class Analysis(StrictModel):
+    """Rules a new release must keep while it takes traffic; see decisions/deploy/analysis.py."""
+
+    error_rate: float = Field(
+        default=0.05, ge=0, le=1, description="highest share of 5xx answers in a window (0-1)"
+    )
+    p95_ms: float | None = Field(
+        default=2000, gt=0, description="highest p95 latency in a window, ms (none: no rule)"
+    )
+    p99_ms: float | None = Field(
+        default=None, gt=0, description="highest p99 latency in a window, ms (none: no rule)"
+    )
+    window: Seconds = Field(default=60.0, gt=0, description="span each measurement covers")
+    interval: Seconds = Field(default=10.0, gt=0, description="time between measurements")
+    min_requests: int = Field(
+        default=20, ge=1, description="fewer requests in a window make it inconclusive"
+    )
+    health_failures: int = Field(
+        default=3, ge=1, description="consecutive failed health checks (1 s apart) that fail"
+    )
+    failure_limit: int = Field(
+        default=0, ge=0, description="failed measurements tolerated; one more rolls back"
+    )
+    consecutive_error_limit: int = Field(
+        default=4, ge=0, description="metric-source errors in a row tolerated; one more fails"
+    )
+    inconclusive: Literal["pause", "fail"] = Field(
+        default="pause", description="what too little data does: 'pause' (hold) or 'fail'"
+    )
+    max_pause: Seconds = Field(
+        default=600.0, description="how long an inconclusive pause may hold before it fails"
+    )
+    compare_to_stable: bool = Field(
+        default=True,
+        description="a breach the stable release shows too is inconclusive, not the new one's",
+    )
+
+
 class Environment(StrictModel):
     target: Literal["local"] = Field(
         default="local", description="'local' (one host, no containers)"
@@ -184,7 +230,17 @@ class Environment(StrictModel):
     secrets: dict[EnvVarName, SecretRef] = Field(
         default={}, description="variables resolved at deploy time from env:NAME or file:PATH"
     )
-    strategy: Literal["blue-green"] = Field(default="blue-green", description="'blue-green'")
+    strategy: Literal["blue-green", "canary"] = Field(
+        default="blue-green", description="'blue-green' or 'canary'"
+    )
+    steps: list[CanaryStep] = Field(
+        default=DEFAULT_STEPS,
+        min_length=1,
+        description="canary weights (1-99, rising) and pauses; promotion to 100 % follows",
+    )
+    analysis: Analysis = Field(
+        default=Analysis(), description="rules checked during canary steps and after promotion"
+    )
     approval: bool = Field(default=False, description="ask before deploying (--yes in scripts)")
     ready_timeout: Seconds = Field(
         default=30.0, description="how long a release may take to be ready"
@@ -214,6 +270,14 @@ class Environment(StrictModel):
         if value is None or value.startswith(("http://", "https://", "env:", "file:")):
             return value
         raise ValueError("not an http(s) URL, env:NAME or file:PATH")
+
+    @field_validator("steps")
+    @classmethod
+    def _rising(cls, steps: list[CanaryStep]) -> list[CanaryStep]:
+        weights = [step.weight for step in steps]
+        if weights != sorted(set(weights)):
+            raise ValueError(f"weights must rise step by step, got {weights}")
+        return steps
 
     @model_validator(mode="after")
     def _distinct_ports(self) -> "Environment":

@@ -9,7 +9,7 @@ from rich.prompt import Confirm
 from shipway.config import Project
 from shipway.effects import release_tasks
 from shipway.effects.artifact_store import DirectoryStore
-from shipway.effects.deploy import inspect
+from shipway.effects.deploy import control, inspect
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_state
 from shipway.effects.deploy.local_target import Deployer
@@ -88,6 +88,14 @@ def confirm(question: str) -> bool:
 
 def rollback(project: Project, environment: str, *, to: str | None, lock_wait: float) -> None:
     Deployer(LocalEnvironment(project, environment)).rollback(to, lock_wait=lock_wait)
+
+
+def promote(project: Project, environment: str) -> None:
+    control.send(LocalEnvironment(project, environment), "promote")
+
+
+def abort(project: Project, environment: str) -> None:
+    control.send(LocalEnvironment(project, environment), "abort")
 
 
 def status(project: Project, environment: str, *, as_json: bool) -> None:

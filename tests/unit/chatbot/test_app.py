@@ -121,6 +121,19 @@ def test_never_ready_fault() -> None:
         assert client.get("/health/detailed").json()["faults"] == {"never_ready": True}
 
 
+def test_flapping_fault_alternates_readiness_with_the_clock() -> None:
+    now = [100.0]
+    app = create_app(Settings(fault_flap_s=5), clock=lambda: now[0])
+    with TestClient(app) as client:
+        seen = []
+        for elapsed in (0, 4.9, 5.0, 9.9, 10.0, 16.0):
+            now[0] = 100.0 + elapsed
+            seen.append(client.get("/ready").status_code)
+        assert seen == [200, 200, 503, 503, 200, 503]
+        assert client.get("/health").status_code == 200  # requests are still served
+        assert client.get("/health/detailed").json()["faults"] == {"flap_s": 5}
+
+
 def test_error_rate_fault_fails_exactly_that_fraction_of_chats() -> None:
     with TestClient(create_app(Settings(fault_error_rate=0.2))) as client:
         statuses = [client.post("/api/chat", json={"message": "hi"}).status_code for _ in range(50)]

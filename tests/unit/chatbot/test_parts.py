@@ -27,6 +27,7 @@ def test_settings_from_env_reads_prefixed_variables() -> None:
             "CHATBOT_FAULT_LATENCY_MS": "3000",
             "CHATBOT_FAULT_CRASH_AFTER_S": "1.5",
             "CHATBOT_FAULT_NEVER_READY": "true",
+            "CHATBOT_FAULT_FLAP_S": "2",
             "CHATBOT_MODEL": "",
             "UNRELATED": "x",
         }
@@ -36,6 +37,7 @@ def test_settings_from_env_reads_prefixed_variables() -> None:
         "latency_ms": 3000,
         "crash_after_s": 1.5,
         "never_ready": True,
+        "flap_s": 2.0,
     }
     assert settings.model == "echo-1"
 

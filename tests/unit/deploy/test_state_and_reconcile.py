@@ -13,6 +13,7 @@ from shipway.decisions.deploy.state import (
     other,
     previous_version,
     releases_to_prune,
+    split,
     with_history,
 )
 
@@ -80,6 +81,18 @@ def test_interrupted_before_the_switch_stops_the_new_release() -> None:
     assert repair.interrupted == (
         "deploy of 2.0 by me@host (interrupted at step 'ready'): stopped 2.0; 1.0 kept serving"
     )
+
+
+def test_interrupted_canary_sends_traffic_back_then_stops_the_canary() -> None:
+    state = deploying(serving("1.0"), step="canary")
+    state = state.with_weights(split("green", 25)).with_slot("green", phase="canary")
+    assert state.weights == {"green": 25, "blue": 75}
+    assert state.serving_version == "1.0"  # the stable release serves until promotion
+    repair = plan_repair(state, {"blue": True, "green": True}, True, NOW, repair_processes=False)
+    assert [type(a) for a in repair.actions] == [Route, StopSlot]  # traffic off first
+    assert (repair.actions[0].slot, repair.actions[1].slot) == ("blue", "green")  # type: ignore[union-attr]
+    assert repair.interrupted is not None
+    assert "stopped 2.0; 1.0 kept serving" in repair.interrupted
 
 
 def test_interrupted_after_the_switch_completes_the_scale_down() -> None:

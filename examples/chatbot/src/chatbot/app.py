@@ -164,8 +164,13 @@ def create_app(
     async def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    def flapped_down() -> bool:
+        if settings.fault_flap_s is None:
+            return False
+        return int((clock() - started) / settings.fault_flap_s) % 2 == 1
+
     def is_ready() -> bool:
-        return phase is Phase.READY and not settings.fault_never_ready
+        return phase is Phase.READY and not settings.fault_never_ready and not flapped_down()
 
     @app.get("/health/detailed")
     async def health_detailed() -> dict[str, Any]:

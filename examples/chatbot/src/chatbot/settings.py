@@ -20,6 +20,9 @@ class Settings(BaseModel):
     fault_latency_ms: int = Field(default=0, ge=0, description="added to every chat request")
     fault_crash_after_s: float | None = Field(default=None, gt=0, description="exit after start")
     fault_never_ready: bool = Field(default=False, description="/ready never reports ready")
+    fault_flap_s: float | None = Field(
+        default=None, gt=0, description="/ready alternates: ready this long, then not, and so on"
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> "Settings":
@@ -41,4 +44,6 @@ class Settings(BaseModel):
             faults["crash_after_s"] = self.fault_crash_after_s
         if self.fault_never_ready:
             faults["never_ready"] = True
+        if self.fault_flap_s is not None:
+            faults["flap_s"] = self.fault_flap_s
         return faults

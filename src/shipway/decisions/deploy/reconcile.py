@@ -4,7 +4,8 @@ Run by every command that holds the deploy lock, so no operation can be in progr
 recorded operation was interrupted (killed, crashed, powered off). The rules keep the
 environment no worse than before the interrupted command:
 
-- interrupted before the switch: the new release is stopped; the old one keeps serving;
+- interrupted before the switch (or during canary steps): traffic goes back to the old release
+  and the new one is stopped;
 - interrupted after the switch, new release alive: the deploy is complete but for its
   scale-down, which is done now (post-deploy hooks are not run; the audit says so);
 - interrupted after the switch, new release dead: traffic goes back to the old release if it
@@ -70,7 +71,10 @@ def plan_repair(
         new, old = op.slot, other(op.slot)
         what = f"{op.action} of {op.version} by {op.who} (interrupted at step {op.step!r})"
         if state.slot(new).phase != "serving":  # the switch records the new slot as serving
-            actions.append(StopSlot(new, f"{what}: never took traffic"))
+            if state.weights.get(new, 0) > 0 and state.slot(old).phase == "serving":
+                actions.append(Route(old, f"{what}: canary of {op.version} not promoted"))
+                routed = old
+            actions.append(StopSlot(new, f"{what}: never promoted"))
             stopping.add(new)
             interrupted = (
                 f"{what}: stopped {op.version}; {op.from_version or 'nothing'} kept serving"

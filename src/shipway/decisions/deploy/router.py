@@ -6,9 +6,10 @@ no restart, and requests in flight finish on the cluster they started on. The st
 layer carries the weights the state records, so a restarted router routes the same way.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from shipway.decisions.deploy.metrics import LATENCY_BUCKETS_MS
 from shipway.decisions.deploy.state import SLOTS, Slot
 
 RUNTIME_PREFIX = "routing"
@@ -20,6 +21,7 @@ HCM = f"{TYPES}.filters.network.http_connection_manager.v3.HttpConnectionManager
 ROUTER = f"{TYPES}.filters.http.router.v3.Router"
 FILE_LOG = f"{TYPES}.access_loggers.file.v3.FileAccessLog"
 HTTP_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
+LATENCY_HISTOGRAM = r"^cluster\.(blue|green)\.upstream_rq_time$"
 
 
 def runtime_key(slot: Slot) -> str:
@@ -38,9 +40,20 @@ def envoy_config(
     slot_ports: Mapping[Slot, int],
     weights: Mapping[Slot, int],
     access_log: str,
+    latency_bounds_ms: Sequence[float] = LATENCY_BUCKETS_MS,
 ) -> dict[str, Any]:
     return {
         "admin": {"address": _address("127.0.0.1", admin_port)},
+        # Histograms reach the admin API at each flush: once a second keeps analysis current.
+        "stats_flush_interval": "1s",
+        "stats_config": {
+            "histogram_bucket_settings": [
+                {
+                    "match": {"safe_regex": {"regex": LATENCY_HISTOGRAM}},
+                    "buckets": list(latency_bounds_ms),
+                }
+            ]
+        },
         "layered_runtime": {
             "layers": [
                 {"name": "static", "static_layer": {runtime_key(s): weights[s] for s in SLOTS}},

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Slot = Literal["blue", "green"]
 SLOTS: tuple[Slot, Slot] = ("blue", "green")
-Phase = Literal["empty", "starting", "ready", "serving", "warm", "failed"]
+Phase = Literal["empty", "starting", "ready", "canary", "serving", "warm", "failed"]
 
 
 class Process(BaseModel):
@@ -51,6 +51,40 @@ class Operation(BaseModel):
     git_sha: str | None = None
 
 
+class Control(BaseModel):
+    """``inv promote`` or ``inv abort``, addressed to the command watching one deploy."""
+
+    model_config = ConfigDict(frozen=True)
+
+    command: Literal["promote", "abort"]
+    operation: str
+    who: str
+    at: float
+
+
+class Rollout(BaseModel):
+    """A release under analysis (canary steps or the post-promotion window), for ``inv status``
+    and for ``inv promote`` / ``inv abort``, which talk to the command that watches it.
+
+    Kept in its own file, written only by that command, so it never races a state change."""
+
+    model_config = ConfigDict(frozen=True)
+
+    operation: str  # the id of the deploy it belongs to
+    version: str
+    strategy: Literal["blue-green", "canary"]
+    stage: str  # "step 2/3" or "post-promotion"
+    weight: int  # percent of traffic on the new release now
+    max_weight: int
+    ends_at: float | None  # epoch seconds the stage's pause ends
+    status: str
+    canary: dict[str, float | int | None] = {}  # metrics of the new release's last window
+    stable: dict[str, float | int | None] = {}
+    measurements: dict[str, int] = {}
+    watcher: Process | None = None  # the command running the analysis
+    updated: float = 0
+
+
 class EnvState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -81,8 +115,15 @@ class EnvState(BaseModel):
 
     def routed_to(self, name: Slot) -> "EnvState":
         """All traffic to ``name``: the routing change a blue-green switch makes."""
-        weights = {s: (100 if s == name else 0) for s in SLOTS}
+        return self.with_weights({s: (100 if s == name else 0) for s in SLOTS})
+
+    def with_weights(self, weights: dict[Slot, int]) -> "EnvState":
         return self.model_copy(update={"weights": weights, "generation": self.generation + 1})
+
+
+def split(canary: Slot, weight: int) -> dict[Slot, int]:
+    """Weights that give the canary slot ``weight`` percent and the other slot the rest."""
+    return {canary: weight, other(canary): 100 - weight}
 
 
 def _empty_slots() -> dict[Slot, SlotState]:

@@ -4,6 +4,8 @@ lock, installed releases, slots and the router's files.
     <state_dir>/state.json       the EnvState, replaced atomically after every step
     <state_dir>/audit.jsonl      one JSON object per deploy, rollback, stop or repair
     <state_dir>/deploy.lock      flock'ed by the command that deploys; names its holder
+    <state_dir>/rollout.json     progress of the release under analysis (its watcher writes it)
+    <state_dir>/control.json     `inv promote` / `inv abort` for that watcher
     <state_dir>/releases/<v>/    the verified artifact and the release's venv
     <state_dir>/slots/<slot>/    pid files and the release's log
     <state_dir>/router/          envoy.json, pid file, logs
@@ -19,13 +21,16 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from shipway.decisions.deploy.state import EnvState, Slot
+from shipway.decisions.deploy.state import Control, EnvState, Rollout, Slot
+from shipway.effects.deploy import processes
 from shipway.errors import ShipwayError
 
 POLL = 0.2
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,14 @@ class EnvFiles:
     @property
     def lock(self) -> Path:
         return self.root / "deploy.lock"
+
+    @property
+    def rollout(self) -> Path:
+        return self.root / "rollout.json"
+
+    @property
+    def control(self) -> Path:
+        return self.root / "control.json"
 
     def release(self, version: str) -> Path:
         return self.root / "releases" / version
@@ -69,18 +82,40 @@ def load_state(files: EnvFiles) -> EnvState:
 
 def save_state(files: EnvFiles, state: EnvState) -> None:
     """Write-then-rename, with fsync: after a crash the file holds the old or the new state."""
+    write_atomically(files, files.state, state)
+
+
+def write_atomically(files: EnvFiles, path: Path, model: BaseModel) -> None:
     files.root.mkdir(parents=True, exist_ok=True)
-    temporary = files.state.with_suffix(".json.tmp")
+    temporary = path.with_suffix(".json.tmp")
     with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(state.model_dump_json(indent=2))
+        handle.write(model.model_dump_json(indent=2))
         handle.flush()
         os.fsync(handle.fileno())
-    temporary.replace(files.state)
+    temporary.replace(path)
     directory = os.open(files.root, os.O_RDONLY)
     try:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def load_rollout(files: EnvFiles) -> Rollout | None:
+    """The rollout under analysis, if the command watching it still runs."""
+    rollout = _read_model(files.rollout, Rollout)
+    return rollout if rollout is not None and processes.is_running(rollout.watcher) else None
+
+
+def load_control(files: EnvFiles, operation: str) -> Control | None:
+    control = _read_model(files.control, Control)
+    return control if control is not None and control.operation == operation else None
+
+
+def _read_model(path: Path, model: type[M]) -> M | None:
+    try:
+        return model.model_validate_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValidationError):
+        return None  # absent, or being replaced: the next poll reads it
 
 
 def append_audit(files: EnvFiles, record: dict[str, object]) -> None:
@@ -146,12 +181,14 @@ def deploy_lock(files: EnvFiles, action: str, wait: float = 0) -> Iterator[str |
         me = LockHolder(getpass.getuser(), socket.gethostname(), os.getpid(), time.time(), action)
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, json.dumps(me.__dict__).encode(), 0)
-        yield (
-            f"took over the lock left by {stale.describe()}, which is no longer running"
-            if stale
-            else None
-        )
-        os.ftruncate(descriptor, 0)
+        try:
+            yield (
+                f"took over the lock left by {stale.describe()}, which is no longer running"
+                if stale
+                else None
+            )
+        finally:
+            os.ftruncate(descriptor, 0)  # also when the command failed: it is not a dead holder
     finally:
         os.close(descriptor)  # closing releases the flock
 

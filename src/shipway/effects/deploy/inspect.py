@@ -12,7 +12,13 @@ from rich.table import Table
 from shipway.decisions.deploy.state import SLOTS, EnvState
 from shipway.effects.deploy import processes, releases
 from shipway.effects.deploy.environment import LocalEnvironment
-from shipway.effects.deploy.files import deploy_lock, load_state, read_audit, read_holder
+from shipway.effects.deploy.files import (
+    deploy_lock,
+    load_rollout,
+    load_state,
+    read_audit,
+    read_holder,
+)
 from shipway.effects.deploy.router import router_weights
 from shipway.errors import ShipwayError
 
@@ -63,14 +69,16 @@ def status(env: LocalEnvironment) -> dict[str, Any]:
     ]
     serving = state.serving_version
     serving_row = next((r for r in rows if r["state"] == "serving"), None)
+    routed = {r["version"] for r in rows if r["weight"] and r["state"] in ("serving", "canary")}
     healthy = bool(
         router_running
         and serving_row
         and serving_row["ready"]
         and weights == state.weights
-        and _version_through_router(env) == serving
+        and _version_through_router(env) in routed
     )
     audit = read_audit(env.files)
+    rollout = load_rollout(env.files)
     return {
         "environment": env.name,
         "url": env.config.url,
@@ -84,6 +92,7 @@ def status(env: LocalEnvironment) -> dict[str, Any]:
         },
         "releases": rows,
         "lock": holder.describe() if holder else None,
+        "rollout": rollout.model_dump(exclude={"watcher"}) if rollout else None,
         "last": audit[-1] if audit else None,
     }
 
@@ -113,6 +122,18 @@ def show(report: dict[str, Any]) -> None:
             )
         )
     out.print(grid)
+    if rollout := report["rollout"]:
+        new = rollout["canary"]
+        metrics = (
+            f"; last window {new.get('requests')} requests, 5xx {new.get('error_rate')}, "
+            f"p95 {new.get('p95_ms')} ms"
+            if new
+            else ""
+        )
+        out.print(
+            f"  {rollout['strategy']} of {rollout['version']}: {rollout['stage']}, "
+            f"{rollout['weight']}% of traffic, {rollout['status']}{metrics}"
+        )
     if report["lock"]:
         out.print(f"  a command is running: {report['lock']}")
     if last := report["last"]:

@@ -1,14 +1,15 @@
-"""``inv deploy``, ``inv rollback`` and ``inv stop`` on the local target (blue-green).
+"""``inv deploy``, ``inv rollback`` and ``inv stop`` on the local target (blue-green, canary).
 
 A deploy has three phases:
 
 A. (deploy lock held) verify and install the artifact, run pre-deploy hooks, start the new
-   release in the idle slot, wait for /ready, smoke-test it, switch 100 % of traffic, check
-   through the router. A failure or Ctrl-C before the switch stops the new release and leaves
-   the old one serving untouched; after the switch, traffic goes back to the old release.
-B. (no lock) the old release stays warm for the scale-down delay while the new one is watched:
-   ``inv rollback`` from anywhere switches back instantly; so do 3 failed health checks in a
-   row, and Ctrl-C.
+   release in the idle slot, wait for /ready, smoke-test it; with the canary strategy, run the
+   canary steps (canary.py); then switch (promote) 100 % of traffic and check through the
+   router. A failure, a failed analysis, ``inv abort`` or Ctrl-C sends all traffic back to the
+   old release and stops the new one.
+B. (no lock) the old release stays warm for the scale-down delay while the new one is
+   analysed (watch.py): ``inv rollback`` or ``inv abort`` from anywhere switches back
+   instantly; so do a failed analysis and Ctrl-C.
 C. (lock) the old release is stopped, post-deploy hooks run, old releases are pruned.
 
 Every step is journaled in state.json first; see reconcile.py for how an interrupted command
@@ -23,6 +24,7 @@ from collections.abc import Callable, Mapping
 
 import httpx
 
+from shipway.decisions.deploy.analysis import Failure
 from shipway.decisions.deploy.checks import Approval, approval, smoke_problems
 from shipway.decisions.deploy.state import (
     SLOTS,
@@ -36,14 +38,13 @@ from shipway.decisions.deploy.state import (
     with_history,
 )
 from shipway.effects.console import console
-from shipway.effects.deploy import processes, releases, secrets
+from shipway.effects.deploy import canary, processes, releases, secrets
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import deploy_lock, load_state
 from shipway.effects.deploy.notify import notify
 from shipway.effects.deploy.router import set_router_weights
+from shipway.effects.deploy.watch import Watch, sleep_until_next_tick
 from shipway.errors import ShipwayError
-
-HEALTH_FAILURES = 3  # consecutive failed checks of the new release that roll it back
 
 
 class Deployer:
@@ -52,6 +53,9 @@ class Deployer:
         self._webhook: str | None = None
         self.serving_after: float | None = None  # seconds from the start to the switch
         self.switch_seconds: float | None = None  # how long the router took to move traffic
+        self.watch: Watch | None = None  # the analysis of the new release, once it has traffic
+        self.failure: Failure | None = None  # why the analysis failed, for the audit log
+        self.operation_id = ""
 
     # -- deploy ----------------------------------------------------------------------------
 
@@ -68,7 +72,7 @@ class Deployer:
         git_sha = env.git_sha(version)
         current = load_state(env.files).serving_version
         change = f"{env.package} {current or '(nothing)'} → {version}"
-        console.print(f"deploy {change} to {env.name} ({env.config.url}), blue-green")
+        console.print(f"deploy {change} to {env.name} ({env.config.url}), {env.config.strategy}")
         decision = approval(env.config.approval, yes, interactive, change, env.name)
         if decision is Approval.ASK and not confirm(f"Deploy {change} to {env.name}?"):
             raise ShipwayError("deploy not approved; nothing changed")
@@ -85,7 +89,11 @@ class Deployer:
             state, generation, slot = self.switch_to(state, version, values, git_sha, started)
         self.serving_after = time.time() - started
         console.print(f"[green]serving[/] {version} in {env.name} after {self.serving_after:.1f}s")
-        outcome = self.watch_warm_window(generation, slot, version)
+        try:
+            outcome = self.watch_warm_window(generation, slot, version)
+        finally:
+            if self.watch is not None:
+                self.watch.close()
         self.finish(
             version,
             state.slot(other(slot)).version,
@@ -122,6 +130,7 @@ class Deployer:
             who=env.who,
             git_sha=git_sha,
         )
+        self.operation_id = operation.id
         state = env.save(state.model_copy(update={"operation": operation}))
         switched = False
         try:
@@ -144,6 +153,15 @@ class Deployer:
             )
             if problems:
                 raise ShipwayError(f"smoke tests of {version} failed: {'; '.join(problems)}")
+            if env.config.strategy == "canary" and old_slot is None:
+                console.print("  first release here: no stable release to canary against")
+            elif env.config.strategy == "canary":
+                state = self.step(state, "canary", "canary steps")
+                self.watch = Watch(env, slot, operation.id, version, "canary")
+                try:
+                    state = canary.run_steps(env, self.watch, state, slot)
+                finally:
+                    self.watch.display.close()
             state = self.step(state, "switch", "switching traffic")
             switch_started = time.monotonic()
             set_router_weights(env.config, {slot: 100, other(slot): 0})
@@ -161,41 +179,51 @@ class Deployer:
             reason = (
                 "interrupted (Ctrl-C)" if isinstance(failure, KeyboardInterrupt) else str(failure)
             )
-            self.undo(state, slot, old_slot, switched)
+            took_traffic = switched or load_state(env.files).weights.get(slot, 0) > 0
+            self.undo(load_state(env.files), slot, old_slot, took_traffic)
+            if self.watch is not None:
+                self.watch.close()
+            outcome = "failed"
+            if isinstance(failure, canary.AnalysisFailedError):
+                self.failure, outcome = failure.failure, "rolled_back"
+            elif isinstance(failure, canary.AbortedError):
+                outcome = "aborted"
             env.audit(
                 action="deploy",
                 version=version,
                 from_version=from_version,
                 git_sha=git_sha,
-                strategy="blue-green",
+                strategy=env.config.strategy,
                 started=started,
                 ended=time.time(),
-                outcome="failed",
+                outcome=outcome,
                 reason=reason,
+                **self.analysis_record(),
             )
+            verb = {"rolled_back": "ROLLED BACK", "aborted": "ABORTED"}.get(outcome, "FAILED")
             notify(
                 self.webhook(),
-                f"{self.prefix()} deploy of {version} FAILED: {reason}; "
+                f"{self.prefix()} deploy of {version} {verb}: {reason}; "
                 f"{from_version or 'nothing'} still serving",
             )
             raise ShipwayError(
-                f"deploy of {version} to {env.name} failed: {reason}; "
+                f"deploy of {version} to {env.name} {verb.lower()}: {reason}; "
                 f"{from_version or 'nothing'} is still serving"
             ) from None
         state = env.save(state.model_copy(update={"operation": None}))
         return state, state.generation, slot
 
-    def undo(self, state: EnvState, slot: Slot, old_slot: Slot | None, switched: bool) -> None:
+    def undo(self, state: EnvState, slot: Slot, old_slot: Slot | None, took_traffic: bool) -> None:
         """Leave the environment as it was: traffic on the old release, the new one stopped."""
         env = self.env
-        if switched and old_slot is not None:
+        if took_traffic and old_slot is not None:
             set_router_weights(env.config, {old_slot: 100, slot: 0})
             state = state.routed_to(old_slot).with_slot(old_slot, phase="serving", warm_until=None)
         state = env.stop_slot(state, slot, "deploy failed")
         env.save(state.model_copy(update={"operation": None}))
 
     def watch_warm_window(self, generation: int, slot: Slot, version: str) -> str:
-        """Phase B: keep watching the new release while the old one stays warm."""
+        """Phase B: analyse the new release while the old one stays warm ("done" if it held)."""
         env = self.env
         state = load_state(env.files)
         old = state.slot(other(slot))
@@ -206,17 +234,33 @@ class Deployer:
             f"{old.version} stays warm until {until}: `inv rollback --env {env.name}` or Ctrl-C "
             "switches back instantly"
         )
-        failures = 0
+        if self.watch is None:
+            self.watch = Watch(env, slot, self.operation_id, version, env.config.strategy)
+        watch = self.watch
+        watch.restart_window(compare=False)  # the old release takes no traffic any more
         try:
             while time.time() < old.warm_until:
+                tick_started = time.monotonic()
                 if load_state(env.files).generation != generation:
                     return "superseded"
-                failures = 0 if self.ready(env.slot_ports[slot]) else failures + 1
-                if failures >= HEALTH_FAILURES:
-                    return f"{version} failed {failures} health checks in a row"
-                time.sleep(1)
+                control = watch.control()
+                if control is not None and control.command == "abort":
+                    return f"aborted by {control.who} after promotion"
+                if control is not None and control.command == "promote":
+                    console.print(f"  promoted by {control.who}: scaling down now")
+                    return "done"
+                failure = watch.tick()
+                if failure is not None:
+                    self.failure = failure
+                    return f"analysis failed after promotion: {failure.reason}"
+                watch.publish(
+                    "post-promotion", 100, old.warm_until, f"analysing; {old.version} warm"
+                )
+                sleep_until_next_tick(tick_started)
         except KeyboardInterrupt:
             return "interrupted (Ctrl-C) during the warm window"
+        finally:
+            watch.display.close()
         return "done"
 
     def finish(
@@ -249,11 +293,12 @@ class Deployer:
                     version=version,
                     from_version=from_version,
                     git_sha=git_sha,
-                    strategy="blue-green",
+                    strategy=env.config.strategy,
                     started=started,
                     ended=time.time(),
-                    outcome="rolled_back",
+                    outcome="aborted" if outcome.startswith("aborted") else "rolled_back",
                     reason=outcome,
+                    **self.analysis_record(),
                 )
                 notify(notify_url, f"{self.prefix()} deploy of {version} ROLLED BACK: {outcome}")
                 raise ShipwayError(f"{outcome}: rolled back to {from_version}")
@@ -270,7 +315,7 @@ class Deployer:
                 version=version,
                 from_version=from_version,
                 git_sha=git_sha,
-                strategy="blue-green",
+                strategy=env.config.strategy,
                 started=started,
                 ended=time.time(),
                 outcome="succeeded"
@@ -279,6 +324,7 @@ class Deployer:
                 reason=hook_failure or "",
                 serving_after_seconds=self.serving_after,
                 switch_seconds=self.switch_seconds,
+                **self.analysis_record(),
             )
         status = "succeeded" if hook_failure is None else f"succeeded but {hook_failure}"
         notify(
@@ -411,6 +457,18 @@ class Deployer:
         console.print(f"stopped {env.name}: nothing of it is running")
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def analysis_record(self) -> dict[str, object]:
+        """What the analysis saw, for the audit log: the failed rule, threshold and values."""
+        if self.watch is None:
+            return {}
+        record: dict[str, object] = {
+            "max_weight": self.watch.max_weight,
+            "measurements": self.watch.run.counts(),
+        }
+        if self.failure is not None:
+            record["breaches"] = [breach.record() for breach in self.failure.breaches]
+        return record
 
     def step(self, state: EnvState, step: str, label: str) -> EnvState:
         console.print(f"  {label}")

@@ -127,3 +127,9 @@ def port_in_use(host: str, port: int) -> bool:
         except OSError:
             return True
     return False
+
+
+def this_process() -> Process:
+    """This command, recorded like the processes it starts (pid, start time, an argument)."""
+    pid = os.getpid()
+    return Process(pid=pid, start_ticks=start_ticks(pid) or 0, marker=command_line(pid)[0])

@@ -11,6 +11,13 @@ import httpx
 from shipway.config.model import Environment
 from shipway.decisions.deploy import router as config
 from shipway.decisions.deploy.commands import envoy
+from shipway.decisions.deploy.metrics import (
+    STATS_FILTER,
+    MetricsError,
+    Sample,
+    histogram_bounds,
+    parse_stats,
+)
 from shipway.decisions.deploy.state import SLOTS, Process, Slot
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.files import EnvFiles
@@ -36,6 +43,9 @@ def start_router(
         slot_ports=slot_ports,
         weights=weights,
         access_log=str(files.router / "access.log"),
+        latency_bounds_ms=histogram_bounds(
+            (environment.analysis.p95_ms, environment.analysis.p99_ms)
+        ),
     )
     config_file.write_text(json.dumps(bootstrap, indent=2))
     argv = envoy(config_file)
@@ -82,3 +92,14 @@ def set_router_weights(environment: Environment, weights: Mapping[Slot, int]) ->
         raise ShipwayError(f"the router refused the traffic change: {error}") from None
     if router_weights(environment) != dict(weights):
         raise ShipwayError(f"the router does not report the weights just set ({query})")
+
+
+def router_sample(environment: Environment, at: float) -> Sample:
+    """Per-slot request counters and latency histograms, right now."""
+    params = {"format": "json", "filter": STATS_FILTER, "histogram_buckets": "cumulative"}
+    try:
+        response = httpx.get(admin_url(environment, "/stats"), params=params, timeout=2)
+        response.raise_for_status()
+        return parse_stats(response.json(), at)
+    except (httpx.HTTPError, ValueError) as error:
+        raise MetricsError(f"router admin API: {type(error).__name__}: {error}") from None
