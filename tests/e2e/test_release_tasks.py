@@ -96,6 +96,13 @@ def test_deploy_refusals_and_status_from_the_command_line(tmp_path: Path) -> Non
     shown = json.loads(report.stdout)
     assert (shown["serving"], shown["healthy"], shown["releases"]) == (None, False, [])
     assert shown["url"].startswith("http://127.0.0.1:")
+    assert shown["rollout"] is None
+    promote, abort = inv(root, "promote", "--env", "prod"), inv(root, "abort", "--env", "prod")
+    assert (promote.returncode, abort.returncode) == (1, 1)
+    assert "no canary or post-promotion analysis is running in prod; nothing to promote" in (
+        " ".join(promote.stderr.split())
+    )
+    assert "nothing to abort" in abort.stderr
 
     pyproject.write_text(pyproject.read_text().replace("approval = true", 'approval = "maybe"'))
     malformed = inv(root, "deploy", "--env", "prod")
@@ -104,5 +111,5 @@ def test_deploy_refusals_and_status_from_the_command_line(tmp_path: Path) -> Non
         'tool.shipway.environments.prod.approval = "maybe": input should be a valid boolean'
         in malformed.stderr
     )
-    for result in (unapproved, unknown, missing, report, malformed):
+    for result in (unapproved, unknown, missing, report, promote, abort, malformed):
         assert "Traceback" not in result.stdout + result.stderr

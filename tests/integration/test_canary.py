@@ -18,13 +18,14 @@ from shipway.errors import ShipwayError
 from tests.support.canary import (
     CANARY,
     ENVIRONMENT,
+    SCALED,
     STABLE,
     CaseResult,
     canary_project,
     run_case,
     time_bound,
 )
-from tests.support.deployments import steady_load
+from tests.support.deployments import steady_load, with_environment
 from tests.support.processes import wait_until
 
 
@@ -162,3 +163,32 @@ def test_abort_and_promote_mid_canary_under_load_lose_no_request(
     assert load["outcomes"].get(f"version {CANARY}", 0) > 0
     outcomes = [(a["version"], a["outcome"]) for a in read_audit(env.files)[-2:]]
     assert outcomes == [(CANARY, "aborted"), (CANARY, "succeeded")]
+
+
+def test_blue_green_rolls_back_when_the_post_promotion_analysis_fails(
+    project: Project, cleanup: list[str], tmp_path: Path
+) -> None:
+    name = "blue-green-analysis"
+    cleanup.append(name)
+    deploy_tasks.deploy(project, name, version=STABLE, yes=True, dry_run=False, lock_wait=0)
+    # Smoke tests pass (they do not chat); half the chats fail once users arrive.
+    faulty = with_environment(
+        project,
+        name,
+        settings={"CHATBOT_FAULT_ERROR_RATE": "0.5"},
+        scale_down_delay="30s",
+        analysis=SCALED["analysis"],
+    )
+    env = LocalEnvironment(faulty, name)
+    with steady_load(env.config.url, tmp_path / "load.json", 150, threads=8) as finish:
+        started = time.monotonic()
+        with pytest.raises(ShipwayError, match="analysis failed after promotion: error_rate"):
+            deploy_tasks.deploy(faulty, name, version=CANARY, yes=True, dry_run=False, lock_wait=0)
+        elapsed = time.monotonic() - started
+        load = finish()
+    assert elapsed < 30  # rolled back by the analysis, not at the end of the warm window
+    assert served_version(env) == STABLE
+    audit = read_audit(env.files)[-1]
+    assert (audit["strategy"], audit["outcome"]) == ("blue-green", "rolled_back")
+    assert audit["breaches"][0]["rule"] == "error_rate"  # type: ignore[index]
+    assert load["outcomes"].get(f"version {CANARY}", 0) > 0  # it did serve before it was pulled

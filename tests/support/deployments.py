@@ -25,6 +25,7 @@ ENVIRONMENTS = (
     "canary-never-ready",
     "canary-flapping",
     "canary-control",
+    "blue-green-analysis",
     "load",
     "warm",
     "refuse",
