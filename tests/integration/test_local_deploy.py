@@ -425,7 +425,17 @@ def test_status_logs_and_dry_run(
     deploy_tasks.deploy(project, "inspect", version=V2, yes=True, dry_run=True, lock_wait=0)
     planned = capsys.readouterr().out
     assert f"deploy chatbot {V1} → {V2} to inspect" in planned
-    assert "keep the old release warm 1s (instant rollback), then stop it" in planned
+    assert (
+        "keep the old release warm 1s (instant rollback) while the analysis goes on "
+        "(5xx ≤ 5 %, p95 ≤ 2000 ms, 3 failed health checks in a row, window 60s every 10s), "
+        "then stop it"
+    ) in planned
+    assert "canary step" not in planned
+    canary = with_environment(project, "inspect", strategy="canary")
+    deploy_tasks.deploy(canary, "inspect", version=V2, yes=True, dry_run=True, lock_wait=0)
+    planned = capsys.readouterr().out
+    assert "canary step 1: 5 % of traffic for 30s, under analysis" in planned
+    assert "canary step 3: 50 % of traffic for 30s, under analysis" in planned
     assert load_state(env.files).serving_version == V1
     deploy_tasks.status(project, "inspect", as_json=False)
     table = capsys.readouterr().out

@@ -23,7 +23,7 @@ SCALED: dict[str, Any] = {
     "strategy": "canary",
     "ready_timeout": "5s",
     "scale_down_delay": "2s",
-    "steps": [{"weight": 10, "pause": "3s"}, {"weight": 50, "pause": "3s"}],
+    "steps": [{"weight": 10, "pause": "5s"}, {"weight": 50, "pause": "5s"}],
     "analysis": {"window": "4s", "interval": "1s", "min_requests": 10, "health_failures": 3},
 }
 

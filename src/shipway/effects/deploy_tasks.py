@@ -74,12 +74,39 @@ def plan_steps(env: LocalEnvironment) -> list[str]:
         "wait for /ready "
         f"(at most {config.ready_timeout:.0f}s)",
         f"smoke tests: {', '.join(f'GET {c.path} → {c.status}' for c in config.smoke)}",
+        *canary_steps(env),
         "switch 100 % of traffic in the router; check the version through " + config.url,
-        f"keep the old release warm {config.scale_down_delay:.0f}s (instant rollback), "
-        "then stop it",
+        f"keep the old release warm {config.scale_down_delay:.0f}s (instant rollback) while "
+        f"the analysis goes on ({rules_summary(env)}), then stop it",
         f"post-deploy hooks: {', '.join(hooks.post_deploy) or 'none'}; "
         f"keep {config.keep_releases} releases",
     ]
+
+
+def canary_steps(env: LocalEnvironment) -> list[str]:
+    if env.config.strategy != "canary":
+        return []
+    return [
+        f"canary step {number}: {step.weight} % of traffic for {step.pause:g}s, under analysis"
+        for number, step in enumerate(env.config.steps, 1)
+    ]
+
+
+def rules_summary(env: LocalEnvironment) -> str:
+    rules = env.config.analysis
+    latency = [
+        f"{name} ≤ {value:g} ms"
+        for name, value in (("p95", rules.p95_ms), ("p99", rules.p99_ms))
+        if value
+    ]
+    return ", ".join(
+        [
+            f"5xx ≤ {rules.error_rate * 100:g} %",
+            *latency,
+            f"{rules.health_failures} failed health checks in a row",
+            f"window {rules.window:g}s every {rules.interval:g}s",
+        ]
+    )
 
 
 def confirm(question: str) -> bool:
