@@ -5,6 +5,7 @@ from invoke.tasks import task
 
 from shipway.effects import deploy_tasks, release_tasks
 from shipway.effects import tasks as shipway_tasks
+from shipway.effects.ci_matrix import ci_matrix as write_ci_matrix
 
 project = shipway_tasks.prepare(__file__)  # a bad [tool.shipway] stops here, before any task
 
@@ -13,6 +14,13 @@ project = shipway_tasks.prepare(__file__)  # a bad [tool.shipway] stops here, be
 def config(c: Context, json: bool = False) -> None:
     """Show the validated [tool.shipway] configuration, defaults included."""
     shipway_tasks.show_config(project, as_json=json)
+
+
+@task(help={"select": "nox sessions to run as CI jobs: a tag or a session name"})
+def ci_matrix(c: Context, select: str = "tests") -> None:
+    """The CI test matrix from `nox --list --json` (written to $GITHUB_OUTPUT in Actions)."""
+    with shipway_tasks.reported():
+        write_ci_matrix(project, select)
 
 
 @task(

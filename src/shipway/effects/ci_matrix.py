@@ -1,0 +1,34 @@
+"""``inv ci-matrix``: the CI test matrix from ``nox --list --json``, written for GitHub Actions."""
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from shipway.config import Project
+from shipway.decisions.ci_matrix import (
+    Matrix,
+    github_output,
+    nox_list_argv,
+    parse_listing,
+    session_matrix,
+)
+from shipway.effects.tool_runner import ToolRunner
+from shipway.errors import ShipwayError
+
+
+def ci_matrix(project: Project, selector: str, environ: Mapping[str, str] = os.environ) -> Matrix:
+    """Print the matrix as JSON on stdout; append ``matrix=…`` to ``$GITHUB_OUTPUT`` if set."""
+    noxfile = project.root / "noxfile.py"
+    listed = ToolRunner(project.root).run(nox_list_argv(sys.executable, noxfile), quiet=True)
+    if listed.returncode != 0:
+        lines = (listed.stderr or listed.stdout).strip().splitlines()
+        last = lines[-1] if lines else "no output"
+        raise ShipwayError(f"`nox --list --json` failed (exit status {listed.returncode}): {last}")
+    matrix = session_matrix(parse_listing(listed.stdout), selector)
+    print(json.dumps(matrix, indent=2))
+    if output := environ.get("GITHUB_OUTPUT"):
+        with Path(output).open("a", encoding="utf-8") as outputs:
+            outputs.write(github_output("matrix", matrix))
+    return matrix
