@@ -77,7 +77,12 @@ def deploy(
     """Blue-green deploy behind the environment's router; rolls back on failure."""
     with shipway_tasks.reported():
         deploy_tasks.deploy(
-            project, env, version=version, yes=yes, dry_run=dry_run, lock_wait=lock_wait
+            project,
+            env,
+            version=version or None,  # CI passes "" for an empty workflow input
+            yes=yes,
+            dry_run=dry_run,
+            lock_wait=lock_wait,
         )
 
 
@@ -86,12 +91,28 @@ def deploy(
         "env": "environment",
         "to": "version to go back to (default: the previous one)",
         "lock-wait": "seconds to wait for another deploy's lock",
+        "undo-deploy": "only if the deployed version serves (after a failed deploy job in CI)",
+        "version": "with --undo-deploy: the version that was deployed (default: this commit's)",
     }
 )
-def rollback(c: Context, env: str, to: str | None = None, lock_wait: float = 0) -> None:
+def rollback(
+    c: Context,
+    env: str,
+    to: str | None = None,
+    lock_wait: float = 0,
+    undo_deploy: bool = False,
+    version: str | None = None,
+) -> None:
     """Switch traffic back to the previous release (instant while it is still warm)."""
     with shipway_tasks.reported():
-        deploy_tasks.rollback(project, env, to=to, lock_wait=lock_wait)
+        deploy_tasks.rollback(
+            project,
+            env,
+            to=to or None,
+            lock_wait=lock_wait,
+            undo_deploy=undo_deploy,
+            version=version or None,  # CI passes "" for an empty workflow input
+        )
 
 
 @task(help={"env": "environment", "json": "print JSON on stdout"})
