@@ -3,9 +3,8 @@
 from invoke.context import Context
 from invoke.tasks import task
 
-from shipway.effects import deploy_tasks, release_tasks
+from shipway.effects import ci, deploy_tasks, release_tasks
 from shipway.effects import tasks as shipway_tasks
-from shipway.effects.ci_matrix import ci_matrix as write_ci_matrix
 
 project = shipway_tasks.prepare(__file__)  # a bad [tool.shipway] stops here, before any task
 
@@ -20,7 +19,14 @@ def config(c: Context, json: bool = False) -> None:
 def ci_matrix(c: Context, select: str = "tests") -> None:
     """The CI test matrix from `nox --list --json` (written to $GITHUB_OUTPUT in Actions)."""
     with shipway_tasks.reported():
-        write_ci_matrix(project, select)
+        ci.ci_matrix(project, select)
+
+
+@task
+def ci_verdict(c: Context) -> None:
+    """The single required CI check: fails unless every job in $NEEDS (toJSON(needs)) passed."""
+    with shipway_tasks.reported():
+        ci.ci_verdict()
 
 
 @task(

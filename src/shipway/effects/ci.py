@@ -1,4 +1,4 @@
-"""``inv ci-matrix``: the CI test matrix from ``nox --list --json``, written for GitHub Actions."""
+"""CI glue: `inv ci-matrix` (test jobs from `nox --list --json`) and `inv ci-verdict`."""
 
 import json
 import os
@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from shipway.config import Project
+from shipway.decisions.ci_jobs import jobs_markdown, parse_needs, verdict_line
 from shipway.decisions.ci_matrix import (
     Matrix,
     github_output,
@@ -14,6 +15,8 @@ from shipway.decisions.ci_matrix import (
     parse_listing,
     session_matrix,
 )
+from shipway.effects.console import console
+from shipway.effects.step_summary import append_step_summary
 from shipway.effects.tool_runner import ToolRunner
 from shipway.errors import ShipwayError
 
@@ -32,3 +35,13 @@ def ci_matrix(project: Project, selector: str, environ: Mapping[str, str] = os.e
         with Path(output).open("a", encoding="utf-8") as outputs:
             outputs.write(github_output("matrix", matrix))
     return matrix
+
+
+def ci_verdict(environ: Mapping[str, str] = os.environ) -> None:
+    """Fail unless every job in ``$NEEDS`` (``toJSON(needs)``) succeeded; summary for CI."""
+    results = parse_needs(environ.get("NEEDS", ""))
+    append_step_summary(jobs_markdown(results), environ)
+    line = verdict_line(results)
+    if not all(r.passed for r in results):
+        raise ShipwayError(line)
+    console.print(line)
