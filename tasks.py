@@ -3,7 +3,7 @@
 from invoke.context import Context
 from invoke.tasks import task
 
-from shipway.effects import deploy_tasks, release_tasks
+from shipway.effects import ci, deploy_tasks, release_tasks
 from shipway.effects import tasks as shipway_tasks
 
 project = shipway_tasks.prepare(__file__)  # a bad [tool.shipway] stops here, before any task
@@ -13,6 +13,20 @@ project = shipway_tasks.prepare(__file__)  # a bad [tool.shipway] stops here, be
 def config(c: Context, json: bool = False) -> None:
     """Show the validated [tool.shipway] configuration, defaults included."""
     shipway_tasks.show_config(project, as_json=json)
+
+
+@task(help={"select": "nox sessions to run as CI jobs: a tag or a session name"})
+def ci_matrix(c: Context, select: str = "tests") -> None:
+    """The CI test matrix from `nox --list --json` (written to $GITHUB_OUTPUT in Actions)."""
+    with shipway_tasks.reported():
+        ci.ci_matrix(project, select)
+
+
+@task
+def ci_verdict(c: Context) -> None:
+    """The single required CI check: fails unless every job in $NEEDS (toJSON(needs)) passed."""
+    with shipway_tasks.reported():
+        ci.ci_verdict()
 
 
 @task(
@@ -69,7 +83,12 @@ def deploy(
     """Blue-green deploy behind the environment's router; rolls back on failure."""
     with shipway_tasks.reported():
         deploy_tasks.deploy(
-            project, env, version=version, yes=yes, dry_run=dry_run, lock_wait=lock_wait
+            project,
+            env,
+            version=version or None,  # CI passes "" for an empty workflow input
+            yes=yes,
+            dry_run=dry_run,
+            lock_wait=lock_wait,
         )
 
 
@@ -78,12 +97,28 @@ def deploy(
         "env": "environment",
         "to": "version to go back to (default: the previous one)",
         "lock-wait": "seconds to wait for another deploy's lock",
+        "undo-deploy": "only if the deployed version serves (after a failed deploy job in CI)",
+        "version": "with --undo-deploy: the version that was deployed (default: this commit's)",
     }
 )
-def rollback(c: Context, env: str, to: str | None = None, lock_wait: float = 0) -> None:
+def rollback(
+    c: Context,
+    env: str,
+    to: str | None = None,
+    lock_wait: float = 0,
+    undo_deploy: bool = False,
+    version: str | None = None,
+) -> None:
     """Switch traffic back to the previous release (instant while it is still warm)."""
     with shipway_tasks.reported():
-        deploy_tasks.rollback(project, env, to=to, lock_wait=lock_wait)
+        deploy_tasks.rollback(
+            project,
+            env,
+            to=to or None,
+            lock_wait=lock_wait,
+            undo_deploy=undo_deploy,
+            version=version or None,  # CI passes "" for an empty workflow input
+        )
 
 
 @task(help={"env": "environment"})

@@ -162,6 +162,10 @@ def test_a_release_that_never_gets_ready_or_fails_smoke_is_refused(
         (r["version"], r["state"]) for r in report["releases"] if r["state"] != "installed"
     ] == [(V1, "serving")]
     assert [a["outcome"] for a in read_audit(env.files)] == ["succeeded", "failed", "failed"]
+    # What a failed CI deploy job runs: nothing to undo, so v1 keeps serving (no older release).
+    deploy_tasks.rollback(project, "refuse", to=None, lock_wait=0, undo_deploy=True, version=V2)
+    assert served_version(env) == V1
+    assert len(read_audit(env.files)) == 3
 
 
 def test_concurrent_deploys_and_recovery_after_kill_9(

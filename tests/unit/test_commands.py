@@ -36,6 +36,20 @@ def test_lint_runs_ruff_check_format_and_import_contracts() -> None:
     ]
 
 
+def test_workflows_are_checked_offline_by_schema_actionlint_zizmor_and_the_thin_rule() -> None:
+    files = [".github/workflows/ci.yml"]
+    assert [s.argv for s in commands.workflow_steps(files)] == [
+        ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files],
+        ["actionlint", "-shellcheck=", "-pyflakes=", "-oneline", *files],
+        ["zizmor", "--offline", "--min-severity=high", "--no-progress", *files],
+        ["python", "-m", "shipway.effects.workflow_check", *files],
+    ]
+
+
+def test_no_workflows_no_workflow_checks() -> None:
+    assert commands.workflow_steps([]) == []
+
+
 def test_typecheck_runs_mypy_on_paths() -> None:
     assert commands.typecheck_steps(["src"]) == [Step(["mypy", "src"])]
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from invoke.exceptions import Exit
 
-from shipway.effects import tasks
+from shipway.effects import deploy_tasks, tasks
 from shipway.errors import ShipwayError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,3 +36,9 @@ def test_a_refused_operation_exits_1_with_its_message(capsys: pytest.CaptureFixt
         raise ShipwayError("no build of svc 1.0")
     assert exited.value.code == 1
     assert "no build of svc 1.0" in capsys.readouterr().err
+
+
+def test_rollback_version_only_names_the_deploy_to_undo() -> None:
+    project = tasks.prepare(str(REPO / "tasks.py"))
+    with pytest.raises(ShipwayError, match="use it with --undo-deploy"):
+        deploy_tasks.rollback(project, "dev", to=None, lock_wait=0, version="1.0.0")

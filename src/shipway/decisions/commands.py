@@ -58,6 +58,23 @@ def lint_steps(paths: Sequence[str]) -> list[Step]:
     ]
 
 
+def workflow_steps(workflows: Sequence[str]) -> list[Step]:
+    """Offline checks of GitHub Actions workflows: schema, actionlint, zizmor, thin run lines.
+
+    actionlint's shellcheck and pyflakes integrations are off: whether they run would depend
+    on what the machine has installed, and run lines are checked by the thin-workflow rule.
+    zizmor fails on high-severity findings only.
+    """
+    if not workflows:
+        return []
+    return [
+        Step(["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows]),
+        Step(["actionlint", "-shellcheck=", "-pyflakes=", "-oneline", *workflows]),
+        Step(["zizmor", "--offline", "--min-severity=high", "--no-progress", *workflows]),
+        Step(["python", "-m", "shipway.effects.workflow_check", *workflows]),
+    ]
+
+
 def typecheck_steps(paths: Sequence[str]) -> list[Step]:
     return [Step(["mypy", *paths])]
 

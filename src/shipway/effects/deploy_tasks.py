@@ -113,8 +113,22 @@ def confirm(question: str) -> bool:
     return Confirm.ask(question, default=False)
 
 
-def rollback(project: Project, environment: str, *, to: str | None, lock_wait: float) -> None:
-    Deployer(LocalEnvironment(project, environment)).rollback(to, lock_wait=lock_wait)
+def rollback(
+    project: Project,
+    environment: str,
+    *,
+    to: str | None,
+    lock_wait: float,
+    undo_deploy: bool = False,
+    version: str | None = None,
+) -> None:
+    """Roll back; with ``undo_deploy``, only if ``version`` (default: this commit's) serves."""
+    undo = None
+    if undo_deploy:
+        undo = version or release_tasks.current_version(project, ToolRunner(project.root))
+    elif version:
+        raise ShipwayError("--version names the deploy to undo: use it with --undo-deploy")
+    Deployer(LocalEnvironment(project, environment)).rollback(to, lock_wait=lock_wait, undo=undo)
 
 
 def promote(project: Project, environment: str) -> None:

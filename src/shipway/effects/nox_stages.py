@@ -19,6 +19,7 @@ from shipway.effects.project import load_or_exit
 from shipway.effects.security_stage import run_security_stage
 from shipway.effects.tool_runner import ToolRunner
 from shipway.effects.verdicts import publish
+from shipway.effects.workflow_check import workflow_files
 
 
 def prepare(noxfile: str) -> Project:
@@ -31,6 +32,7 @@ def prepare(noxfile: str) -> Project:
 def lint(session: nox.Session, project: Project) -> None:
     install(session, Sync([commands.LINT_GROUP]))
     run_all(session, commands.lint_steps(checked_paths(project)))
+    run_all(session, commands.workflow_steps(workflows(project)))
 
 
 def typecheck(session: nox.Session, project: Project) -> None:
@@ -98,6 +100,10 @@ def run_all(session: nox.Session, steps: list[Step]) -> None:
 
 def report_paths(project: Project) -> ReportPaths:
     return ReportPaths(project.root / "reports")
+
+
+def workflows(project: Project) -> list[str]:
+    return [str(path.relative_to(project.root)) for path in workflow_files(project.root)]
 
 
 def checked_paths(project: Project) -> list[str]:

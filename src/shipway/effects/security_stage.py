@@ -27,8 +27,10 @@ from shipway.decisions.security.gate import SecurityVerdict, security_gate
 from shipway.decisions.security.licenses import license_report
 from shipway.decisions.security.pip_audit import parse_pip_audit
 from shipway.decisions.security.redact import redact, without_source
+from shipway.decisions.summaries import security_markdown
 from shipway.effects.console import console
 from shipway.effects.osv_client import fetch_records
+from shipway.effects.step_summary import append_step_summary
 from shipway.effects.tool_runner import NOT_FOUND, Completed, ToolRunner
 
 HEADERS = {
@@ -82,11 +84,9 @@ def run_security_stage(
         reports += scan_dependencies(run)
         verdict = security_gate(reports, project.config.security, today)
         run.publish_json("summary.json", verdict.to_json())
-        run.publish_text("summary.md", markdown(verdict))
+        run.publish_text("summary.md", security_markdown(verdict))
         show(verdict, run.secrets)
-        if summary_file := os.environ.get("GITHUB_STEP_SUMMARY"):
-            with Path(summary_file).open("a", encoding="utf-8") as summary:
-                summary.write(redact(markdown(verdict), run.secrets))
+        append_step_summary(redact(security_markdown(verdict), run.secrets))
         outcome = "PASS" if verdict.passed else "FAIL — " + "; ".join(verdict.reasons)
         return verdict, redact(f"security gate: {outcome}", run.secrets)
 
@@ -271,21 +271,3 @@ def show(verdict: SecurityVerdict, secret_values: set[str]) -> None:
         console.print(f"[bold red]fail:[/] {redact(reason, secret_values)}", soft_wrap=True)
     outcome = "[green]PASS[/]" if verdict.passed else "[bold red]FAIL[/]"
     console.print(f"security gate: {outcome} (reports: reports/security/)")
-
-
-def markdown(verdict: SecurityVerdict) -> str:
-    names = [s.value for s in SEVERITIES]
-    lines = [
-        f"### security: {'✅ PASS' if verdict.passed else '❌ FAIL'} (fail on {verdict.fail_on})",
-        "",
-        "| tool | status | " + " | ".join(names) + " | unaudited |",
-        "|---" * (len(names) + 3) + "|",
-    ]
-    for report in verdict.reports:
-        counts = verdict.counts([f for f in verdict.active if f.tool == report.tool])
-        unaudited = str(report.unaudited) if report.unavailable else ""
-        cells = [report.tool, report.status, *(str(counts[n]) for n in names), unaudited]
-        lines.append("| " + " | ".join(cells) + " |")
-    lines += [""] + [f"- ❌ {reason}" for reason in verdict.reasons]
-    lines += [f"- ⚠️ {warning}" for warning in verdict.warnings]
-    return "\n".join(lines) + "\n\n"

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from rich.table import Table
 
+from shipway.decisions.summaries import verdicts_markdown
 from shipway.decisions.verdict import Outcome, Verdict
 from shipway.effects.console import console
+from shipway.effects.step_summary import append_step_summary
 
 STYLE = {Outcome.PASS: "green", Outcome.FAIL: "bold red", Outcome.NO_DATA: "bold red"}
 
@@ -23,9 +25,7 @@ def publish(
         path = json_path(verdict.gate)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(verdict.to_json(), indent=2) + "\n", encoding="utf-8")
-    if summary_file := environ.get("GITHUB_STEP_SUMMARY"):
-        with Path(summary_file).open("a", encoding="utf-8") as summary:
-            summary.write(markdown(verdicts))
+    append_step_summary(verdicts_markdown(verdicts), environ)
 
 
 def table(verdicts: Sequence[Verdict]) -> Table:
@@ -38,15 +38,3 @@ def table(verdicts: Sequence[Verdict]) -> Table:
         report = str(v.report or "")
         grid.add_row(v.gate, outcome, v.measured_text, v.required, report, v.detail)
     return grid
-
-
-def markdown(verdicts: Sequence[Verdict]) -> str:
-    lines = ["| gate | verdict | measured | required | report |", "|---|---|---|---|---|"]
-    for v in verdicts:
-        icon = "✅" if v.passed else "❌"
-        report = str(v.report or "")
-        lines.append(
-            f"| {v.gate} | {icon} {v.outcome.upper()} | {v.measured_text} | {v.required} "
-            f"| {report} |"
-        )
-    return "\n".join(lines) + "\n\n"

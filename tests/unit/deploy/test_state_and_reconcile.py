@@ -10,6 +10,7 @@ from shipway.decisions.deploy.state import (
     Operation,
     Process,
     idle_slot,
+    nothing_to_undo,
     other,
     previous_version,
     releases_to_prune,
@@ -54,6 +55,17 @@ def test_slots_and_history() -> None:
     assert with_history(["1.0", "2.0", "1.0"], "2.0") == ["1.0", "1.0", "2.0"]
     assert previous_version(serving("2.0").model_copy(update={"history": ["1.0", "2.0"]})) == "1.0"
     assert previous_version(serving("1.0")) is None
+
+
+def test_undoing_a_failed_deploy_rolls_back_only_the_release_it_left_serving() -> None:
+    after_switch = serving("2.0").model_copy(update={"history": ["1.0", "2.0"]})
+    assert nothing_to_undo(after_switch, "2.0", "staging") is None
+    untouched = serving("1.0")  # failed before traffic moved, or already rolled itself back
+    assert nothing_to_undo(untouched, "2.0", "staging") == (
+        "nothing to undo in staging: 2.0 is not serving (1.0 is); "
+        "the failed deploy left traffic where it was"
+    )
+    assert "(nothing is)" in (nothing_to_undo(EnvState(), "2.0", "dev") or "")
 
 
 def test_pruning_keeps_the_newest_and_never_the_serving_or_previous() -> None:

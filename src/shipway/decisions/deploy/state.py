@@ -151,6 +151,22 @@ def previous_version(state: EnvState) -> str | None:
     return earlier[-1] if earlier else None
 
 
+def nothing_to_undo(state: EnvState, attempted: str, environment: str) -> str | None:
+    """Why undoing a failed deploy of ``attempted`` must not roll back; None when it should.
+
+    Only a release that still serves is undone. A deploy that failed before traffic moved,
+    or that already rolled itself back, left the old release serving: rolling back then
+    would go one release further back, leaving the environment worse.
+    """
+    serving = state.serving_version
+    if serving == attempted:
+        return None
+    return (
+        f"nothing to undo in {environment}: {attempted} is not serving "
+        f"({serving or 'nothing'} is); the failed deploy left traffic where it was"
+    )
+
+
 def with_history(history: list[str], version: str, limit: int = 50) -> list[str]:
     return [*[v for v in history if v != version], version][-limit:]
 

@@ -32,6 +32,7 @@ from shipway.decisions.deploy.state import (
     Operation,
     Slot,
     idle_slot,
+    nothing_to_undo,
     other,
     previous_version,
     releases_to_prune,
@@ -337,13 +338,18 @@ class Deployer:
 
     # -- rollback --------------------------------------------------------------------------
 
-    def rollback(self, to: str | None, *, lock_wait: float) -> None:
+    def rollback(self, to: str | None, *, lock_wait: float, undo: str | None = None) -> None:
+        """Back to ``to`` (default: the previous release). With ``undo``, only if that version
+        serves: undoing a failed deploy never goes further back than before it."""
         env = self.env
         values = secrets.resolve(env.config.secrets, env.project.root)
         self.webhook()
         started = time.time()
         with deploy_lock(env.files, "rolling back", lock_wait):
             state = env.repair(load_state(env.files), repair_processes=True, secrets=values)
+            if undo is not None and (reason := nothing_to_undo(state, undo, env.name)):
+                console.print(reason)
+                return
             current_slot, current = state.serving_slot, state.serving_version
             target = to or previous_version(state)
             if target is None:

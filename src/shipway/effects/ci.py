@@ -1,0 +1,47 @@
+"""CI glue: `inv ci-matrix` (test jobs from `nox --list --json`) and `inv ci-verdict`."""
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from shipway.config import Project
+from shipway.decisions.ci_jobs import jobs_markdown, parse_needs, verdict_line
+from shipway.decisions.ci_matrix import (
+    Matrix,
+    github_output,
+    nox_list_argv,
+    parse_listing,
+    session_matrix,
+)
+from shipway.effects.console import console
+from shipway.effects.step_summary import append_step_summary
+from shipway.effects.tool_runner import ToolRunner
+from shipway.errors import ShipwayError
+
+
+def ci_matrix(project: Project, selector: str, environ: Mapping[str, str] = os.environ) -> Matrix:
+    """Print the matrix as JSON on stdout; append ``matrix=…`` to ``$GITHUB_OUTPUT`` if set."""
+    noxfile = project.root / "noxfile.py"
+    listed = ToolRunner(project.root).run(nox_list_argv(sys.executable, noxfile), quiet=True)
+    if listed.returncode != 0:
+        lines = (listed.stderr or listed.stdout).strip().splitlines()
+        last = lines[-1] if lines else "no output"
+        raise ShipwayError(f"`nox --list --json` failed (exit status {listed.returncode}): {last}")
+    matrix = session_matrix(parse_listing(listed.stdout), selector)
+    print(json.dumps(matrix, indent=2))
+    if output := environ.get("GITHUB_OUTPUT"):
+        with Path(output).open("a", encoding="utf-8") as outputs:
+            outputs.write(github_output("matrix", matrix))
+    return matrix
+
+
+def ci_verdict(environ: Mapping[str, str] = os.environ) -> None:
+    """Fail unless every job in ``$NEEDS`` (``toJSON(needs)``) succeeded; summary for CI."""
+    results = parse_needs(environ.get("NEEDS", ""))
+    append_step_summary(jobs_markdown(results), environ)
+    line = verdict_line(results)
+    if not all(r.passed for r in results):
+        raise ShipwayError(line)
+    console.print(line)
