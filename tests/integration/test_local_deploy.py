@@ -235,7 +235,7 @@ def test_bad_input_is_refused_and_the_serving_release_is_untouched(
     deploy(project, "bad", V1)
     before = load_state(env.files)
     with pytest.raises(
-        ShipwayError, match=r"unknown environment 'nowhere'; configured: bad, canary-control, "
+        ShipwayError, match=r"unknown environment 'nowhere'; configured: bad, blue-green-analysis, "
     ):
         deploy(project, "nowhere", V2)
     with pytest.raises(
