@@ -85,8 +85,14 @@ def test_noxfile_sessions_stay_thin() -> None:
         "coverage",
         "security",
         "e2e",
+        "perf",
     }
     for session in sessions:
         body = session.body[1:] if ast.get_docstring(session) else session.body
         lines = (body[-1].end_lineno or 0) - body[0].lineno + 1
         assert lines <= 6, f"session {session.name} has {lines} lines of body"
+
+
+def test_perf_is_not_a_default_session() -> None:
+    noxfile = (REPO / "noxfile.py").read_text(encoding="utf-8")
+    assert 'nox.options.sessions = ["lint", "typecheck", "tests", "coverage"]' in noxfile
