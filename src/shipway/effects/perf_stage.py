@@ -115,18 +115,21 @@ def measure(
     version = service_version(host)
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([*bin_dirs, env.get("PATH", "")])
-    status = run_locust(
-        locust_argv(locustfile, host, profile, processes, paths),
-        marker=str(paths.html),
-        record=project.path(perf.state_dir) / "loadgen.json",
-        log=paths.log,
-        cwd=project.root,
-        env=env,
-        time_limit=time_limit(profile),
-        label=f"Locust: profile {options.profile}, {profile.users} users for "
-        f"{profile.duration:g}s against {host}",
-    )
     errors = []
+    try:
+        status = run_locust(
+            locust_argv(locustfile, host, profile, processes, paths),
+            marker=str(paths.html),
+            record=project.path(perf.state_dir) / "loadgen.json",
+            log=paths.log,
+            cwd=project.root,
+            env=env,
+            time_limit=time_limit(profile),
+            label=f"Locust: profile {options.profile}, {profile.users} users for "
+            f"{profile.duration:g}s against {host}",
+        )
+    except ShipwayError as problem:  # not installed, or hung: the run measured nothing usable
+        return Measurement(None, [str(problem)], version)
     if status != 0:
         errors.append(f"Locust exited with status {status}: {last_line(paths.log)}")
     stats = None
