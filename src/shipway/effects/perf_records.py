@@ -39,7 +39,7 @@ def update_baseline(project: Project, summary: RunSummary) -> RunSummary:
     else:
         entries = read_baseline(path) | {summary.profile: entry}
         write_json(path, baseline_document(entries))
-        note = f"stored as the {summary.profile} baseline in {path}"
+        note = f"stored as the {summary.profile} baseline in {shown(project, path)}"
     verdict = dataclasses.replace(summary.verdict, notes=(*summary.verdict.notes, note))
     return dataclasses.replace(summary, verdict=verdict)
 
@@ -61,7 +61,8 @@ def publish(project: Project, paths: PerfPaths, summary: RunSummary) -> None:
 
 def show(summary: RunSummary) -> None:
     verdict = summary.verdict
-    console.print(table(verdict.checks))
+    # Logs (CI) are not 80 columns wide: without a terminal, keep the table's cells whole.
+    console.print(table(verdict.checks), width=None if console.is_terminal else 200)
     for note in verdict.notes:
         console.print(f"note: {note}", soft_wrap=True)
     for reason in verdict.reasons:
@@ -76,3 +77,11 @@ def write_json(path: Path, document: object) -> None:
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     temporary.replace(path)
+
+
+def shown(project: Project, path: Path) -> Path:
+    """A path as a reader finds it: relative to the project when inside it."""
+    try:
+        return path.resolve().relative_to(project.root.resolve())
+    except ValueError:
+        return path

@@ -25,6 +25,7 @@ from shipway.decisions.perf.summary import RunSummary
 from shipway.effects import deploy_tasks, perf_records
 from shipway.effects.console import console
 from shipway.effects.load_generator import run_locust
+from shipway.effects.perf_records import shown
 from shipway.errors import ShipwayError
 
 
@@ -194,11 +195,3 @@ def last_line(log: Path) -> str:
     except OSError:
         return f"no log ({log})"
     return f"{lines[-1][:300] if lines else 'no output'} (see {log})"
-
-
-def shown(project: Project, path: Path) -> Path:
-    """A path as a reader finds it: relative to the project when inside it."""
-    try:
-        return path.resolve().relative_to(project.root.resolve())
-    except ValueError:
-        return path
