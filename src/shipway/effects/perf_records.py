@@ -7,6 +7,8 @@ import os
 import shutil
 from pathlib import Path
 
+from rich.console import Console
+
 from shipway.config import Project
 from shipway.decisions.perf.baseline import BaselineEntry, baseline_document, parse_baseline
 from shipway.decisions.perf.commands import PerfPaths
@@ -62,7 +64,8 @@ def publish(project: Project, paths: PerfPaths, summary: RunSummary) -> None:
 def show(summary: RunSummary) -> None:
     verdict = summary.verdict
     # Logs (CI) are not 80 columns wide: without a terminal, keep the table's cells whole.
-    console.print(table(verdict.checks), width=None if console.is_terminal else 200)
+    wide = console if console.is_terminal else Console(stderr=True, width=160, highlight=False)
+    wide.print(table(verdict.checks))
     for note in verdict.notes:
         console.print(f"note: {note}", soft_wrap=True)
     for reason in verdict.reasons:

@@ -51,7 +51,7 @@ def run_perf_stage(
             host = options.host
             measured = measure(project, host, options, processes, paths, bin_dirs)
         else:
-            with deployed(project, perf.environment) as host:
+            with tools_on_path(bin_dirs), deployed(project, perf.environment) as host:
                 measured = measure(project, host, options, processes, paths, bin_dirs)
     verdict = judge(project, options, measured, paths)
     summary = RunSummary(
@@ -161,6 +161,18 @@ def deployed(project: Project, environment: str) -> Iterator[str]:
     finally:
         console.print(f"perf: stopping the {environment} environment")
         deploy_tasks.stop(project, environment, lock_wait=60)
+
+
+@contextmanager
+def tools_on_path(bin_dirs: Sequence[str]) -> Iterator[None]:
+    """The session's tools (Envoy from the 'perf' group) findable by the deploy, even when
+    shipway itself runs without the dev group (`uv run --no-default-groups nox -s perf`)."""
+    previous = os.environ.get("PATH", "")
+    os.environ["PATH"] = os.pathsep.join([*bin_dirs, previous])
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = previous
 
 
 @contextmanager
