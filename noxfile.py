@@ -43,6 +43,13 @@ def security(session: nox.Session) -> None:
 
 
 @nox.session
+def perf(session: nox.Session) -> None:
+    """Locust against this build deployed to the perf environment (or -- --host URL): SLO gates,
+    baseline comparison, reports/perf/. Options: -- --profile NAME, --update-baseline."""
+    stages.perf(session, project)
+
+
+@nox.session
 def e2e(session: nox.Session) -> None:
     """tests/e2e; `nox -s e2e -- --environment NAME` aims them at a deployed environment."""
     stages.e2e(session, project)

@@ -107,12 +107,14 @@ def test_inv_config_prints_the_validated_configuration_as_json() -> None:
     result = inv("config", "--json")
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)
-    assert {key: shown[key] for key in ("service", "app", "python", "gates")} == {
+    assert {key: shown[key] for key in ("service", "app", "python")} == {
         "service": "examples/chatbot",
         "app": "chatbot.app:app",
         "python": ["3.11", "3.12", "3.13"],
-        "gates": {"coverage": 90.0},
     }
+    assert shown["gates"]["coverage"] == 90.0
+    assert shown["gates"]["perf"]["p95_ms"] == 500.0
+    assert shown["perf"]["profiles"]["load"]["duration"] == 20.0
     assert shown["security"]["fail_on"] == "high"
 
 

@@ -66,13 +66,13 @@ def test_unknown_key_names_key_value_and_allowed_keys(tmp_path: Path) -> None:
         tmp_path, VALID.replace("[tool.shipway]\n", "[tool.shipway]\nbogus_key = 1\n")
     )
     assert problem == (
-        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, artifacts, environments, gates, python, security, service"
+        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, artifacts, environments, gates, perf, python, security, service"
     )
 
 
 def test_unknown_nested_key_lists_that_tables_keys(tmp_path: Path) -> None:
     [problem] = problems(tmp_path, VALID + "covrage = 80\n")
-    assert problem == "tool.shipway.gates.covrage = 80: unknown key; allowed keys: coverage"
+    assert problem == "tool.shipway.gates.covrage = 80: unknown key; allowed keys: coverage, perf"
 
 
 def test_out_of_range_gate_names_limit_and_allowed_range(tmp_path: Path) -> None:
@@ -411,4 +411,109 @@ def test_bad_environment_settings_are_named(
     tmp_path: Path, old: str, new: str, expected: str
 ) -> None:
     found = problems(tmp_path, VALID + ENVIRONMENTS.replace(old, new))
+    assert any(expected in problem for problem in found), found
+
+
+PERF = """
+[tool.shipway.gates.perf]
+p95_ms = 250
+error_rate = 0.02
+min_rps = 5
+
+[tool.shipway.perf]
+profile = "stress"
+baseline = ".shipway/perf-baseline.json"
+
+[tool.shipway.perf.profiles]
+load = { users = 5, duration = "10s" }
+spike = { users = 50, spawn_rate = 50, duration = "1m", processes = 2 }
+"""
+
+
+def test_perf_defaults_are_short_enough_for_ci(tmp_path: Path) -> None:
+    config = load_project(make_project(tmp_path, VALID)).config
+    gates, perf = config.gates.perf, config.perf
+    assert (gates.p95_ms, gates.error_rate, gates.min_rps, gates.max_regression) == (
+        500,
+        0.01,
+        0,
+        0.2,
+    )
+    assert perf.profile == "load"
+    assert set(perf.profiles) == {"load", "stress", "spike", "soak"}
+    assert perf.profiles["load"].duration <= 30
+    assert perf.profiles["load"].processes == "auto"
+    assert perf.environment == "perf"
+    assert perf.baseline == "benchmarks/perf-baseline.json"
+
+
+def test_perf_profiles_override_only_the_keys_they_name(tmp_path: Path) -> None:
+    config = load_project(make_project(tmp_path, VALID + PERF)).config
+    load, spike = config.perf.profiles["load"], config.perf.profiles["spike"]
+    assert (load.users, load.spawn_rate, load.duration) == (5, 10, 10.0)
+    assert (spike.users, spike.duration, spike.processes) == (50, 60.0, 2)
+    assert config.perf.profiles["soak"].duration == 1800
+    assert (config.gates.perf.p95_ms, config.gates.perf.error_rate) == (250, 0.02)
+    assert config.perf.profile == "stress"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "p95_ms = 250",
+            "p95_ms = -5",
+            "tool.shipway.gates.perf.p95_ms = -5: input should be greater than 0; "
+            "allowed: highest 95th-percentile response time, in ms (> 0)",
+        ),
+        (
+            "min_rps = 5",
+            "min_rps = -1",
+            "tool.shipway.gates.perf.min_rps = -1: input should be greater than or equal to 0",
+        ),
+        (
+            "error_rate = 0.02",
+            "error_rate = 2",
+            "tool.shipway.gates.perf.error_rate = 2: input should be less than or equal to 1",
+        ),
+        (
+            "min_rps = 5",
+            "max_regression = -0.1",
+            "tool.shipway.gates.perf.max_regression = -0.1: input should be greater than or",
+        ),
+        (
+            'profile = "stress"',
+            'profile = "bursty"',
+            "tool.shipway.perf.profile = \"bursty\": input should be 'load', 'stress', 'spike' or 'soak'",
+        ),
+        (
+            "spike = {",
+            "bursty = {",
+            "tool.shipway.perf.profiles = {",
+        ),
+        (
+            "spike = {",
+            "bursty = {",
+            "unknown profile bursty; allowed: load, stress, spike or soak",
+        ),
+        (
+            "users = 5,",
+            "users = 0,",
+            "tool.shipway.perf.profiles.load.users = 0: input should be greater than or equal to 1",
+        ),
+        (
+            'duration = "10s"',
+            'duration = "0s"',
+            'tool.shipway.perf.profiles.load.duration = "0s": input should be greater than 0',
+        ),
+        (
+            "processes = 2",
+            "processes = 0",
+            "tool.shipway.perf.profiles.spike.processes = 0: value error, must be at least 1",
+        ),
+        ('profile = "stress"', "threads = 4", "tool.shipway.perf.threads = 4: unknown key"),
+    ],
+)
+def test_bad_perf_settings_are_named(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    found = problems(tmp_path, VALID + PERF.replace(old, new, 1))
     assert any(expected in problem for problem in found), found

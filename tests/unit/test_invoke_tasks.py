@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 def test_show_config_json_goes_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     tasks.show_config(tasks.prepare(str(REPO / "tasks.py")), as_json=True)
     shown = json.loads(capsys.readouterr().out)
-    assert shown["gates"] == {"coverage": 90.0}
+    assert shown["gates"]["coverage"] == 90.0
+    assert shown["gates"]["perf"]["p95_ms"] == 500.0
 
 
 def test_show_config_table_lists_flattened_keys(capsys: pytest.CaptureFixture[str]) -> None:

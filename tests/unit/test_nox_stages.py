@@ -23,7 +23,16 @@ def test_lint_installs_the_lint_group_and_checks_the_repository(project: Project
     assert session.installs == [
         ["uv", "sync", "--locked", "--no-default-groups", "--all-packages", "--group=lint"]
     ]
-    paths = ["src", "tests", "scripts", "benchmarks", "noxfile.py", "tasks.py", "examples/chatbot"]
+    paths = [
+        "src",
+        "tests",
+        "scripts",
+        "benchmarks",
+        "locust",
+        "noxfile.py",
+        "tasks.py",
+        "examples/chatbot",
+    ]
     workflows = [f".github/workflows/{name}.yml" for name in ("ci", "deploy", "perf", "security")]
     assert session.ran() == [
         ["ruff", "check", *paths],
@@ -47,6 +56,7 @@ def test_typecheck_runs_mypy_over_the_same_paths(project: Project) -> None:
             "tests",
             "scripts",
             "benchmarks",
+            "locust",
             "noxfile.py",
             "tasks.py",
             "examples/chatbot",
@@ -77,3 +87,15 @@ def test_coverage_without_any_data_fails_as_no_data(tmp_path: Path, project: Pro
     ]
     assert session.ran() == []  # nothing to combine: coverage.py is not even asked
     assert (tmp_path / "reports" / "verdicts" / "coverage.json").is_file()
+
+
+def test_perf_installs_only_the_perf_group_and_refuses_unknown_arguments(
+    tmp_path: Path, project: Project
+) -> None:
+    session = FakeSession(posargs=["--profile", "bursty"])
+    with pytest.raises(SessionError, match="--profile 'bursty' is not a profile; allowed: load"):
+        nox_stages.perf(session.as_session(), dataclasses.replace(project, root=tmp_path))
+    assert session.installs == [
+        ["uv", "sync", "--locked", "--no-default-groups", "--only-group=perf"]
+    ]
+    assert not (tmp_path / "reports").exists()  # refused before anything ran

@@ -111,6 +111,7 @@ def test_noxfile_sessions_stay_thin() -> None:
         "coverage",
         "security",
         "e2e",
+        "perf",
     }
     for session in sessions:
         body = session.body[1:] if ast.get_docstring(session) else session.body
@@ -184,3 +185,8 @@ def test_prod_deploys_only_from_tags_behind_the_protected_environment() -> None:
     inputs = workflow("deploy.yml")[True]["workflow_dispatch"]["inputs"]
     assert inputs["environment"]["options"] == ["dev", "staging", "prod"]
     assert inputs["rollback"]["type"] == "boolean"
+
+
+def test_perf_is_not_a_default_session() -> None:
+    noxfile = (REPO / "noxfile.py").read_text(encoding="utf-8")
+    assert 'nox.options.sessions = ["lint", "typecheck", "tests", "coverage"]' in noxfile

@@ -18,6 +18,7 @@ TYPECHECK_GROUP = "typecheck"
 TEST_GROUP = "test"
 COVERAGE_GROUP = "coverage"
 SECURITY_GROUP = "security"
+PERF_GROUP = "perf"
 
 # What the checking stages look at, when it exists: the library, its tests, the service and
 # the pipeline files themselves.

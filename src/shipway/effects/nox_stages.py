@@ -13,13 +13,16 @@ from shipway.config import Project
 from shipway.decisions import commands
 from shipway.decisions.commands import Step, Sync
 from shipway.decisions.coverage import coverage_gate, parse_totals, plan_combine
+from shipway.decisions.perf.options import parse_options
 from shipway.decisions.reports import ReportPaths
 from shipway.effects.interpreters import expose_interpreters
+from shipway.effects.perf_stage import run_perf_stage
 from shipway.effects.project import load_or_exit
 from shipway.effects.security_stage import run_security_stage
 from shipway.effects.tool_runner import ToolRunner
 from shipway.effects.verdicts import publish
 from shipway.effects.workflow_check import workflow_files
+from shipway.errors import ShipwayError
 
 
 def prepare(noxfile: str) -> Project:
@@ -84,6 +87,22 @@ def enforce_security_gate(session: nox.Session, project: Project) -> None:
     verdict, summary = run_security_stage(project, runner, datetime.date.today())
     if not verdict.passed:
         session.error(summary)
+
+
+def perf(session: nox.Session, project: Project) -> None:
+    install(session, Sync([commands.PERF_GROUP], project=False))
+    enforce_perf_gate(session, project)
+
+
+def enforce_perf_gate(session: nox.Session, project: Project) -> None:
+    """Load-test a deployed build (or --host URL) and fail when an SLO or the baseline fails."""
+    try:
+        options = parse_options(session.posargs, project.config.perf)
+        verdict = run_perf_stage(project, options, session.bin_paths or [])
+    except ShipwayError as problem:
+        session.error(str(problem))
+    if not verdict.passed:
+        session.error("perf gate: FAIL — " + "; ".join(verdict.reasons))
 
 
 def install(session: nox.Session, sync: Sync) -> None:
