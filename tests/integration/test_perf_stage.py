@@ -21,6 +21,8 @@ from shipway.decisions.deploy.state import Process
 from shipway.decisions.perf.baseline import BaselineEntry, baseline_document
 from shipway.decisions.perf.options import PerfOptions
 from shipway.effects.deploy import processes
+from shipway.effects.deploy.environment import LocalEnvironment
+from shipway.effects.deploy.files import load_state
 from shipway.effects.load_generator import run_locust, stop_recorded
 from shipway.effects.perf_stage import run_perf_stage
 from shipway.errors import ShipwayError
@@ -176,3 +178,36 @@ def test_a_load_generator_left_by_a_killed_run_is_stopped_by_the_next(tmp_path: 
     finally:
         orphan.kill()
         orphan.wait()
+
+
+def test_without_host_the_stage_deploys_this_commit_through_the_router_and_stops_it(
+    project: Project, tmp_path: Path
+) -> None:
+    """The path `nox -s perf` takes by default: build (here: already in the store), deploy to
+    the perf environment behind Envoy, load-test through its URL, stop everything."""
+    name = "perf-stage"
+    perf = project.config.perf.model_copy(
+        update={
+            "environment": name,
+            "locustfile": str(REPO / "locust" / "locustfile.py"),
+            "profiles": {"load": LoadProfile.model_validate(TINY)},
+            "reports": str(tmp_path / "reports" / "perf"),
+            "state_dir": str(tmp_path / ".shipway" / "perf"),
+            "baseline": str(tmp_path / "perf-baseline.json"),
+        }
+    )
+    staged = dataclasses.replace(project, config=project.config.model_copy(update={"perf": perf}))
+    env = LocalEnvironment(staged, name)
+    verdict = run_perf_stage(staged, PerfOptions("load", None), BIN)
+    assert verdict.passed, verdict.reasons
+    document = summary(tmp_path)
+    assert document["host"] == env.config.url  # through the router, not the release's port
+    assert document["version"] == "2.0.0"  # the fixture repository's HEAD is tagged v2.0.0
+    assert isinstance(document["requests"], int)
+    assert document["requests"] > 0
+    state = load_state(env.files)
+    assert state.router is None
+    assert all(slot.process is None for slot in state.slots.values())
+    for port in env.config.ports:
+        assert not processes.port_in_use("127.0.0.1", port), f"port {port} still in use"
+    assert_locust_is_gone(tmp_path)

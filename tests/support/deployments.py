@@ -26,6 +26,7 @@ ENVIRONMENTS = (
     "canary-flapping",
     "canary-control",
     "blue-green-analysis",
+    "perf-stage",
     "load",
     "warm",
     "refuse",
