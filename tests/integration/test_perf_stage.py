@@ -22,7 +22,7 @@ from shipway.decisions.perf.baseline import BaselineEntry, baseline_document
 from shipway.decisions.perf.options import PerfOptions
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.environment import LocalEnvironment
-from shipway.effects.deploy.files import load_state
+from shipway.effects.deploy.files import load_state, read_audit
 from shipway.effects.load_generator import run_locust, stop_recorded
 from shipway.effects.perf_stage import run_perf_stage
 from shipway.errors import ShipwayError
@@ -202,7 +202,11 @@ def test_without_host_the_stage_deploys_this_commit_through_the_router_and_stops
     assert verdict.passed, verdict.reasons
     document = summary(tmp_path)
     assert document["host"] == env.config.url  # through the router, not the release's port
-    assert document["version"] == "2.0.0"  # the fixture repository's HEAD is tagged v2.0.0
+    deployed = [a for a in read_audit(env.files) if a["action"] == "deploy"][-1]
+    assert deployed["outcome"] == "succeeded"
+    assert document["version"] == deployed["version"]  # what Locust hit is what was deployed
+    assert str(document["version"]).startswith("2.0.0")  # HEAD is tagged v2.0.0 (+dirty if
+    # an earlier test left the fixture repository changed: still this commit's build)
     assert isinstance(document["requests"], int)
     assert document["requests"] > 0
     state = load_state(env.files)
