@@ -17,22 +17,25 @@ def project() -> Project:
     return load_project(REPO)
 
 
+CHECKED_PATHS = [
+    "src",
+    "tests",
+    "scripts",
+    "benchmarks",
+    "locust",
+    "noxfile.py",
+    "tasks.py",
+    "examples/chatbot",
+]
+
+
 def test_lint_installs_the_lint_group_and_checks_the_repository(project: Project) -> None:
     session = FakeSession()
     nox_stages.lint(session.as_session(), project)
     assert session.installs == [
         ["uv", "sync", "--locked", "--no-default-groups", "--all-packages", "--group=lint"]
     ]
-    paths = [
-        "src",
-        "tests",
-        "scripts",
-        "benchmarks",
-        "locust",
-        "noxfile.py",
-        "tasks.py",
-        "examples/chatbot",
-    ]
+    paths = CHECKED_PATHS
     workflows = [f".github/workflows/{name}.yml" for name in ("ci", "deploy", "perf", "security")]
     assert session.ran() == [
         ["ruff", "check", *paths],
@@ -49,19 +52,7 @@ def test_typecheck_runs_mypy_over_the_same_paths(project: Project) -> None:
     session = FakeSession()
     nox_stages.typecheck(session.as_session(), project)
     assert session.installs[0][-1] == "--group=typecheck"
-    assert session.ran() == [
-        [
-            "mypy",
-            "src",
-            "tests",
-            "scripts",
-            "benchmarks",
-            "locust",
-            "noxfile.py",
-            "tasks.py",
-            "examples/chatbot",
-        ]
-    ]
+    assert session.ran() == [["mypy", *CHECKED_PATHS]]
 
 
 def test_tests_pass_posargs_and_write_per_interpreter_reports(

@@ -189,18 +189,7 @@ class Deployer:
                 self.failure, outcome = failure.failure, "rolled_back"
             elif isinstance(failure, canary.AbortedError):
                 outcome = "aborted"
-            env.audit(
-                action="deploy",
-                version=version,
-                from_version=from_version,
-                git_sha=git_sha,
-                strategy=env.config.strategy,
-                started=started,
-                ended=time.time(),
-                outcome=outcome,
-                reason=reason,
-                **self.analysis_record(),
-            )
+            self.audit_deploy(version, from_version, git_sha, started, outcome, reason)
             verb = {"rolled_back": "ROLLED BACK", "aborted": "ABORTED"}.get(outcome, "FAILED")
             notify(
                 self.webhook(),
@@ -289,18 +278,8 @@ class Deployer:
             old_slot = other(slot)
             if outcome != "done":
                 state = self.instant_rollback(state, old_slot, slot, reason=outcome)
-                env.audit(
-                    action="deploy",
-                    version=version,
-                    from_version=from_version,
-                    git_sha=git_sha,
-                    strategy=env.config.strategy,
-                    started=started,
-                    ended=time.time(),
-                    outcome="aborted" if outcome.startswith("aborted") else "rolled_back",
-                    reason=outcome,
-                    **self.analysis_record(),
-                )
+                ended = "aborted" if outcome.startswith("aborted") else "rolled_back"
+                self.audit_deploy(version, from_version, git_sha, started, ended, outcome)
                 notify(notify_url, f"{self.prefix()} deploy of {version} ROLLED BACK: {outcome}")
                 raise ShipwayError(f"{outcome}: rolled back to {from_version}")
             if state.slot(old_slot).phase != "empty":
@@ -311,21 +290,15 @@ class Deployer:
             except ShipwayError as failure:
                 hook_failure = str(failure)
             self.prune(state)
-            env.audit(
-                action="deploy",
-                version=version,
-                from_version=from_version,
-                git_sha=git_sha,
-                strategy=env.config.strategy,
-                started=started,
-                ended=time.time(),
-                outcome="succeeded"
-                if hook_failure is None
-                else "succeeded, post-deploy hook failed",
-                reason=hook_failure or "",
+            self.audit_deploy(
+                version,
+                from_version,
+                git_sha,
+                started,
+                "succeeded" if hook_failure is None else "succeeded, post-deploy hook failed",
+                hook_failure or "",
                 serving_after_seconds=self.serving_after,
                 switch_seconds=self.switch_seconds,
-                **self.analysis_record(),
             )
         status = "succeeded" if hook_failure is None else f"succeeded but {hook_failure}"
         notify(
@@ -463,6 +436,31 @@ class Deployer:
         console.print(f"stopped {env.name}: nothing of it is running")
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def audit_deploy(
+        self,
+        version: str,
+        from_version: str | None,
+        git_sha: str | None,
+        started: float,
+        outcome: str,
+        reason: str,
+        **measured: object,
+    ) -> None:
+        """One audit record per deploy, whatever its outcome, with what the analysis saw."""
+        self.env.audit(
+            action="deploy",
+            version=version,
+            from_version=from_version,
+            git_sha=git_sha,
+            strategy=self.env.config.strategy,
+            started=started,
+            ended=time.time(),
+            outcome=outcome,
+            reason=reason,
+            **measured,
+            **self.analysis_record(),
+        )
 
     def analysis_record(self) -> dict[str, object]:
         """What the analysis saw, for the audit log: the failed rule, threshold and values."""
