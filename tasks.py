@@ -15,11 +15,16 @@ def config(c: Context, json: bool = False) -> None:
     shipway_tasks.show_config(project, as_json=json)
 
 
-@task(help={"select": "nox sessions to run as CI jobs: a tag or a session name"})
-def ci_matrix(c: Context, select: str = "tests") -> None:
+@task(
+    help={
+        "select": "nox sessions to run as CI jobs: a tag or a session name",
+        "output": "name of the step output in $GITHUB_OUTPUT (default: matrix)",
+    }
+)
+def ci_matrix(c: Context, select: str = "tests", output: str = "matrix") -> None:
     """The CI test matrix from `nox --list --json` (written to $GITHUB_OUTPUT in Actions)."""
     with shipway_tasks.reported():
-        ci.ci_matrix(project, select)
+        ci.ci_matrix(project, select, name=output)
 
 
 @task

@@ -1,9 +1,11 @@
 """Load profile of the reference service (examples/chatbot), modeled on how clients use it.
 
-A user is a chat client: it sends a message, reads the reply, thinks, sends the next one; now
-and then its health probe runs. Chat and health requests come 3 : 1. Message sizes follow a
-chat workload: mostly short questions, some paragraphs, a few long pasted texts (always below
-the service's 4 KB limit, so every request is one the service should answer with 200).
+A user is a chat client: it checks the service's health, then sends three messages, reading
+each reply and thinking before the next, and starts over. So chat and health requests come
+exactly 3 : 1, in the same order every run, and even the shortest run sends both. Message
+sizes follow a chat workload: mostly short questions, some paragraphs, a few long pasted texts
+(always below the service's 4 KB limit, so every request is one the service should answer
+with 200).
 
 Run by ``nox -s perf`` (shipway builds the command line from [tool.shipway.perf]); by hand:
 
@@ -16,7 +18,7 @@ Run by ``nox -s perf`` (shipway builds the command line from [tool.shipway.perf]
 import random
 from typing import Any
 
-from locust import FastHttpUser, events, task
+from locust import FastHttpUser, SequentialTaskSet, events, task
 from locust.argument_parser import LocustArgumentParser
 
 # (weight, shortest, longest) message length in characters: questions, paragraphs, pastes.
@@ -56,17 +58,17 @@ def message(rng: random.Random) -> str:
     return " ".join(words)[:length].strip() + "?"
 
 
-class ChatClient(FastHttpUser):
-    """One client of the chat API."""
-
-    def wait_time(self) -> float:
-        low, high = think_range(self.environment.parsed_options.think_time)
-        return random.uniform(low, high)  # noqa: S311  # nosec B311 - pacing, not security
+class Conversation(SequentialTaskSet):
+    """One round of a client: a health check, then three messages (tasks run in this order)."""
 
     def on_start(self) -> None:
         self.rng = random.Random()  # noqa: S311  # nosec B311 - test data, not secrets
 
-    @task(3)
+    @task
+    def health(self) -> None:
+        self.client.get("/health")
+
+    @task(3)  # in a SequentialTaskSet, a weight repeats the task in place
     def chat(self) -> None:
         with self.client.post(
             "/api/chat", json={"message": message(self.rng)}, catch_response=True
@@ -75,6 +77,12 @@ class ChatClient(FastHttpUser):
             if response.status_code == 200 and not (isinstance(body, dict) and body.get("reply")):
                 response.failure("200 without a reply")
 
-    @task(1)
-    def health(self) -> None:
-        self.client.get("/health")
+
+class ChatClient(FastHttpUser):
+    """One client of the chat API."""
+
+    tasks = [Conversation]  # noqa: RUF012  # Locust's own attribute, a list by its API
+
+    def wait_time(self) -> float:
+        low, high = think_range(self.environment.parsed_options.think_time)
+        return random.uniform(low, high)  # noqa: S311  # nosec B311 - pacing, not security

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fixture_repo import commit, git
 from tests.support.processes import REPO, env_with
 
 ENTRY_FILES = ("noxfile.py", "tasks.py", "pyproject.toml")
@@ -56,9 +57,11 @@ def test_nox_lists_the_checking_stages() -> None:
         "tests-3.11",
         "tests-3.12",
         "tests-3.13",
+        "integration",
         "coverage",
     }
     assert sessions["tests-3.12"]["tags"] == ["tests"]
+    assert sessions["integration"]["python"] == "3.13"  # the newest configured
 
 
 def test_security_is_a_session_outside_the_default_pipeline() -> None:
@@ -97,10 +100,10 @@ def test_a_missing_interpreter_fails_under_ci_and_is_skipped_otherwise(tmp_path:
     root = copy_of_repository(tmp_path, ('python = ["3.11", "3.12", "3.13"]', 'python = ["3.19"]'))
     ci = nox("-s", "tests-3.19", cwd=root, CI="true")
     assert ci.returncode == 1
-    assert "Python interpreter 3.19 not found" in ci.stderr
+    assert "Python interpreter 3.19 not found" in ci.stdout + ci.stderr
     laptop = nox("-s", "tests-3.19", cwd=root)
     assert laptop.returncode == 0
-    assert "skipped" in laptop.stderr
+    assert "skipped" in laptop.stdout + laptop.stderr
 
 
 def test_inv_config_prints_the_validated_configuration_as_json() -> None:
@@ -122,3 +125,48 @@ def test_inv_config_table() -> None:
     result = inv("config")
     assert result.returncode == 0, result.stderr
     assert "gates.coverage" in result.stdout
+
+
+CACHED_NOXFILE = """
+import nox
+from shipway.decisions.stage_cache import StageInputs
+from shipway.effects import nox_stages as stages
+from shipway.effects.stage_cache import cached_stage
+
+project = stages.prepare(__file__)
+
+@nox.session(venv_backend="none")
+def check(session: nox.Session) -> None:
+    with cached_stage(session, project, StageInputs(sources=("src",))) as stage:
+        if not stage.cached:
+            session.run("python", "-c", "print('checking', *" + repr(stage.posargs) + ")")
+"""
+
+
+def test_nox_skips_a_passed_stage_until_its_inputs_change(tmp_path: Path) -> None:
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    (tmp_path / "pyproject.toml").write_text(
+        f'[project]\nname = "svc"\nversion = "1"\n[tool.shipway]\npython = ["{python}"]\n'
+    )
+    (tmp_path / "noxfile.py").write_text(CACHED_NOXFILE)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.py").write_text("A = 1\n")
+    git(tmp_path, "init", "--quiet", "--initial-branch=main")
+    git(tmp_path, "add", "-A")
+    commit(tmp_path, "initial")
+
+    first = nox("-s", "check", "--", "-k", "a", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "check: running — no cached PASS yet" in first.stderr
+    assert "checking -k a" in first.stdout + first.stderr
+    second = nox("-s", "check", "--", "-k", "a", cwd=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "check: cached PASS from " in second.stderr
+    assert "checking" not in second.stdout + second.stderr
+    forced = nox("-s", "check", "--", "-k", "a", "--no-cache", cwd=tmp_path)
+    assert "checking -k a" in forced.stdout + forced.stderr  # --no-cache is not passed on
+    (tmp_path / "src" / "a.py").write_text("A = 2\n")
+    edited = nox("-s", "check", "--", "-k", "a", cwd=tmp_path)
+    assert "changed since the PASS from " in edited.stderr
+    assert ": src/a.py" in edited.stderr
+    assert "checking -k a" in edited.stdout + edited.stderr

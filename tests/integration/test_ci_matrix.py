@@ -59,3 +59,14 @@ def test_a_noxfile_that_nox_cannot_load_is_reported_not_a_traceback(tmp_path: Pa
     (root / "noxfile.py").write_text("raise RuntimeError('broken noxfile')\n", encoding="utf-8")
     with pytest.raises(ShipwayError, match=r"`nox --list --json` failed \(exit status \d+\)"):
         ci_matrix(load_project(root), "tests", {})
+
+
+def test_the_integration_job_runs_once_on_the_newest_python(tmp_path: Path) -> None:
+    root = pipeline(tmp_path / "p", ["3.12", "3.13"])
+    output = tmp_path / "github_output"
+    environ = {"GITHUB_OUTPUT": str(output)}
+    matrix = ci_matrix(load_project(root), "integration", environ, name="integration")
+    assert matrix == {"include": [{"session": "integration", "python": "3.13"}]}
+    assert output.read_text() == (
+        'integration={"include":[{"session":"integration","python":"3.13"}]}\n'
+    )

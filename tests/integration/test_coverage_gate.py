@@ -48,7 +48,7 @@ def make_project(root: Path, threshold: float) -> Path:
 
 def measure(root: Path) -> None:
     """Real coverage data of a run that covers 3 of calc.py's 4 statements (75 %)."""
-    data = root / "reports" / "coverage" / f".coverage.{PYTHON}"
+    data = root / "reports" / "coverage" / f".coverage.tests-{PYTHON}"
     argv = [sys.executable, "-m", "coverage", "run", f"--data-file={data}", "use_calc.py"]
     subprocess.run(argv, cwd=root, check=True, env=env_with())
 
@@ -102,7 +102,7 @@ def test_no_coverage_data_fails_whatever_the_threshold(tmp_path: Path, threshold
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
     assert f"coverage gate: NO DATA — measured —, required >= {threshold}%" in output
-    assert f"no data from Python {PYTHON}" in output
+    assert f"no data from tests-{PYTHON}, integration" in output
 
 
 def test_step_summary_gets_a_markdown_verdict(tmp_path: Path) -> None:

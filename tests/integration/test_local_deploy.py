@@ -1,7 +1,9 @@
 """Blue-green deploys of the reference service behind a real Envoy, with real processes."""
 
+import dataclasses
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -91,46 +93,38 @@ def test_rollback_while_the_old_release_is_warm_is_instant(
     warm = with_environment(project, "warm", scale_down_delay="60s")
     env = LocalEnvironment(warm, "warm")
     deploy(warm, "warm", V1)
-    pyproject = project.root / "pyproject.toml"
-    original = pyproject.read_text()
-    section = original.split("[tool.shipway.environments.warm]")[1].split(
-        "[tool.shipway.environments."
-    )[0]
-    pyproject.write_text(
-        original.replace(
-            section, section.replace('scale_down_delay = "1s"', 'scale_down_delay = "60s"')
-        )
-    )
+    # `inv deploy` reads pyproject.toml, where the warm environment keeps v1 warm for 60 s.
     argv = [sys.executable, "-m", "invoke", "deploy", "--env", "warm", "--version", V2]
-    try:
-        deploying = subprocess.Popen(
-            argv,
-            cwd=project.root,
-            env=env_with(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        wait_until(
-            lambda: load_state(env.files).slot("blue").phase == "warm",
-            timeout=60,
-            what="v1 to be warm",
-        )
-        with steady_load(env.config.url, tmp_path / "load.json") as finish:
-            started = time.monotonic()
-            deploy_tasks.rollback(warm, "warm", to=None, lock_wait=0)
-            elapsed = time.monotonic() - started
-            assert served_version(env) == V1
-            load = finish()
-        output, _ = deploying.communicate(timeout=120)
-    finally:
-        pyproject.write_text(original)
-    assert elapsed < 5  # includes stopping v2 gracefully; the switch itself is below
+    deploying = subprocess.Popen(
+        argv,
+        cwd=project.root,
+        env=env_with(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    wait_until(
+        lambda: load_state(env.files).slot("blue").phase == "warm",
+        timeout=60,
+        what="v1 to be warm",
+    )
+    warm_v1 = load_state(env.files).slot("blue").process
+    with steady_load(env.config.url, tmp_path / "load.json") as finish:
+        deploy_tasks.rollback(warm, "warm", to=None, lock_wait=0)
+        assert served_version(env) == V1
+        load = finish()
+    output, _ = deploying.communicate(timeout=120)
+    # Instant: the warm v1 process takes the traffic back, nothing is installed or started.
+    # (How fast that is, is measured by benchmarks/deploy.py, not asserted here.)
+    after = load_state(env.files)
+    assert (after.serving_slot, after.slot("blue").process) == ("blue", warm_v1)
+    assert after.slot("green").process is None
     assert load["failed"] == 0, load
     assert deploying.returncode == 1
     assert "rolled back" in output
     [rollback] = [a for a in read_audit(env.files) if a["action"] == "rollback"]
-    assert float(rollback["switch_seconds"]) < 1.0  # type: ignore[arg-type]
+    assert rollback["outcome"] == "succeeded"
+    assert isinstance(rollback["switch_seconds"], float)
 
 
 def test_a_release_that_never_gets_ready_or_fails_smoke_is_refused(
@@ -173,49 +167,33 @@ def test_concurrent_deploys_and_recovery_after_kill_9(
 ) -> None:
     cleanup.append("lock")
     env = LocalEnvironment(project, "lock")
-    slow = project.root / "pyproject.toml"
-    original = slow.read_text()
-    section = original.split("[tool.shipway.environments.lock]")[1].split(
-        "[tool.shipway.environments."
-    )[0]
-    slow.write_text(
-        original.replace(
-            section,
-            section.replace(
-                'ready_timeout = "20s"',
-                'ready_timeout = "120s"\nsettings = { CHATBOT_WARMUP_S = "120" }',
-            ),
-        )
-    )
+    # In pyproject.toml, where `inv deploy` reads it, the lock environment's release takes
+    # 120 s to be ready; this process deploys with the usual settings.
+    fast = with_environment(project, "lock", ready_timeout="20s", settings={})
     argv = [sys.executable, "-m", "invoke", "deploy", "--env", "lock", "--version", V1]
+    first = subprocess.Popen(
+        argv, cwd=project.root, env=env_with(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
-        first = subprocess.Popen(
-            argv,
-            cwd=project.root,
-            env=env_with(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
         wait_until(
             lambda: load_state(env.files).slot("blue").process is not None,
             timeout=60,
             what="the first deploy to start its release",
         )
-        started = time.monotonic()
+        # Refused, not queued: the holder keeps the lock until it is killed below, so a deploy
+        # that waited for it would never get here.
         with pytest.raises(
             ShipwayError,
             match=rf"the deploy lock of lock is held by .*\(pid {first.pid}, since .*, deploying {V1}\)",
         ):
-            deploy(project, "lock", V1)
-        assert time.monotonic() - started < 2  # at once, not after a timeout
+            deploy(fast, "lock", V1)
         orphan = load_state(env.files).slot("blue").process
+    finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
-    finally:
-        slow.write_text(original)
     assert processes.is_running(orphan)
     capsys.readouterr()
-    deploy(project, "lock", V1)  # recovers: the killed deploy's release is stopped first
+    deploy(fast, "lock", V1)  # recovers: the killed deploy's release is stopped first
     assert not processes.is_running(orphan)
     captured = capsys.readouterr()
     said = " ".join((captured.out + captured.err).split())
@@ -228,7 +206,7 @@ def test_concurrent_deploys_and_recovery_after_kill_9(
 
 
 def test_bad_input_is_refused_and_the_serving_release_is_untouched(
-    project: Project, cleanup: list[str], monkeypatch: pytest.MonkeyPatch
+    project: Project, cleanup: list[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     cleanup.append("bad")
     env = LocalEnvironment(project, "bad")
@@ -259,19 +237,21 @@ def test_bad_input_is_refused_and_the_serving_release_is_untouched(
             match=rf"port {idle_port} \(release slot green of bad\) is in use by another process",
         ):
             deploy(project, "bad", V2)
-    store = project.path(project.config.artifacts.store) / "chatbot" / V2
-    wheel = next(store.glob("*.whl"))
+    # A copy of the artifact store with one flipped bit: the shared store stays intact.
+    copied = tmp_path / "artifacts"
+    shutil.copytree(project.path(project.config.artifacts.store), copied)
+    wheel = next((copied / "chatbot" / V2).glob("*.whl"))
     original = wheel.read_bytes()
     wheel.chmod(0o644)
     wheel.write_bytes(original[:-1] + bytes([original[-1] ^ 1]))
-    try:
-        with pytest.raises(
-            ShipwayError, match=rf"refusing chatbot {V2} .*{wheel.name}: sha256 .* does not match"
-        ):
-            deploy(project, "bad", V2)
-    finally:
-        wheel.write_bytes(original)
-        wheel.chmod(0o444)
+    artifacts = project.config.artifacts.model_copy(update={"store": str(copied)})
+    tampered = dataclasses.replace(
+        project, config=project.config.model_copy(update={"artifacts": artifacts})
+    )
+    with pytest.raises(
+        ShipwayError, match=rf"refusing chatbot {V2} .*{wheel.name}: sha256 .* does not match"
+    ):
+        deploy(tampered, "bad", V2)
     after = load_state(env.files)
     assert after.serving_version == V1
     assert after.slot("blue").process == before.slot("blue").process  # the same process serves
@@ -281,19 +261,21 @@ def test_bad_input_is_refused_and_the_serving_release_is_untouched(
 def test_secret_values_reach_the_release_and_nothing_else(
     project: Project,
     cleanup: list[str],
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     cleanup.append("secret")
     value = "tok-" + os.urandom(8).hex()
     monkeypatch.setenv("SHIPWAY_TEST_TOKEN", value)
-    (project.root / "token.txt").write_text(value + "2\n")
+    token = tmp_path / "token.txt"
+    token.write_text(value + "2\n")
     secret = with_environment(
         project,
         "secret",
         secrets={
             "API_TOKEN": "env:SHIPWAY_TEST_TOKEN",
-            "DB_PASSWORD": "file:token.txt",  # pragma: allowlist secret
+            "DB_PASSWORD": f"file:{token}",  # pragma: allowlist secret
         },
     )
     env = LocalEnvironment(secret, "secret")
@@ -311,10 +293,10 @@ def test_secret_values_reach_the_release_and_nothing_else(
 
 
 def test_hooks_run_with_the_release_environment_and_a_failing_one_aborts(
-    project: Project, cleanup: list[str]
+    project: Project, cleanup: list[str], tmp_path: Path
 ) -> None:
     cleanup.append("hooks")
-    marker = project.root / "hooks.out"
+    marker = tmp_path / "hooks.out"
     write = f"python -c \"import os, chatbot; open('{marker}', 'a').write(os.environ['CHATBOT_MODEL'] + ' ' + chatbot.__version__ + chr(10))\""
     hooked = with_environment(
         project,

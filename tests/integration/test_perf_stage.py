@@ -112,7 +112,8 @@ def test_error_fault_fails_the_error_rate_gate(tmp_path: Path) -> None:
     assert isinstance(error_rate, float)
     assert f"error_rate {error_rate:.4f}" in reason
     endpoints = {e["name"]: e for e in document["endpoints"]}  # type: ignore[attr-defined]
-    chat, health = endpoints["/api/chat"], endpoints["/health"]
+    chat, health = endpoints["/api/chat"], endpoints["/health"]  # every round starts with
+    assert chat["requests"] <= 3 * health["requests"]  # a health check, then three messages
     assert health["failures"] == 0
     assert abs(chat["failures"] - chat["requests"] / 2) <= 1  # every 2nd chat request fails
 
@@ -205,8 +206,7 @@ def test_without_host_the_stage_deploys_this_commit_through_the_router_and_stops
     deployed = [a for a in read_audit(env.files) if a["action"] == "deploy"][-1]
     assert deployed["outcome"] == "succeeded"
     assert document["version"] == deployed["version"]  # what Locust hit is what was deployed
-    assert str(document["version"]).startswith("2.0.0")  # HEAD is tagged v2.0.0 (+dirty if
-    # an earlier test left the fixture repository changed: still this commit's build)
+    assert document["version"] == "2.0.0"  # HEAD is tagged v2.0.0, and the tree is clean
     assert isinstance(document["requests"], int)
     assert document["requests"] > 0
     state = load_state(env.files)

@@ -41,16 +41,30 @@ ENVIRONMENTS = (
 VERSIONS = ("1.0.0", "2.0.0")
 
 
+# Settings a few environments have in pyproject.toml itself, because a separate `inv deploy`
+# process must see them: the fixture repository is never edited once built.
+FILE_SETTINGS = {
+    "warm": {"scale_down_delay": '"60s"'},
+    "lock": {"ready_timeout": '"120s"', "settings": '{ CHATBOT_WARMUP_S = "120" }'},
+}
+
+
 def environments_toml() -> str:
     blocks = []
     ports = iter(free_ports(4 * len(ENVIRONMENTS)))
     for name in ENVIRONMENTS:
         router, admin, blue, green = (next(ports) for _ in range(4))
-        blocks.append(
-            f"[tool.shipway.environments.{name}]\nport = {router}\nadmin_port = {admin}\n"
-            f'release_ports = [{blue}, {green}]\nworkers = 1\nready_timeout = "20s"\n'
-            f'scale_down_delay = "1s"\n'
-        )
+        settings = {
+            "port": str(router),
+            "admin_port": str(admin),
+            "release_ports": f"[{blue}, {green}]",
+            "workers": "1",
+            "ready_timeout": '"20s"',
+            "scale_down_delay": '"1s"',
+            **FILE_SETTINGS.get(name, {}),
+        }
+        lines = "".join(f"{key} = {value}\n" for key, value in settings.items())
+        blocks.append(f"[tool.shipway.environments.{name}]\n{lines}")
     return "\n".join(blocks)
 
 

@@ -18,10 +18,12 @@ class FakeVirtualenv:
 @dataclass
 class FakeSession:
     python: str = "3.12"
+    name: str = "tests-3.12"
     posargs: list[str] = field(default_factory=list)
     virtualenv: FakeVirtualenv = field(default_factory=lambda: FakeVirtualenv("/venv"))
     installs: list[list[str]] = field(default_factory=list)
     runs: list[tuple[list[str], dict[str, str]]] = field(default_factory=list)
+    logged: list[str] = field(default_factory=list)
 
     def run_install(self, *argv: str, env: dict[str, str], **_: object) -> None:
         assert env == {"UV_PROJECT_ENVIRONMENT": self.virtualenv.location}
@@ -32,6 +34,9 @@ class FakeSession:
 
     def error(self, message: str) -> None:
         raise SessionError(message)
+
+    def log(self, message: str) -> None:
+        self.logged.append(message)
 
     def as_session(self) -> nox.Session:
         return cast(nox.Session, self)

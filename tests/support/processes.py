@@ -15,20 +15,45 @@ import httpx
 REPO = Path(__file__).resolve().parents[2]
 
 
+# Ports for test servers come from a block of this test process's own, below the kernel's
+# ephemeral range (32768 and up on Linux): no other process picks them for an outgoing
+# connection, and parallel pytest-xdist workers ("gw0", "gw1", ...) never share one.
+PORT_BLOCK = 1000
+FIRST_PORT = 20000
+MAX_WORKERS = 12
+
+
+def _worker_ports() -> Iterator[int]:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    index = int(worker) if worker.isdigit() else 0
+    if index >= MAX_WORKERS:
+        raise RuntimeError(f"at most {MAX_WORKERS} pytest-xdist workers have their own ports")
+    start = FIRST_PORT + index * PORT_BLOCK
+    while True:
+        yield from range(start, start + PORT_BLOCK)
+
+
+_ports = _worker_ports()
+
+
 def free_port() -> int:
     return free_ports(1)[0]
 
 
 def free_ports(count: int) -> list[int]:
-    """Distinct free ports: all are held open while choosing, so none is handed out twice."""
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [int(probe.getsockname()[1]) for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
+    """Distinct ports nothing listens on, each handed out once per cycle through the block."""
+    chosen: list[int] = []
+    for _ in range(PORT_BLOCK):
+        port = next(_ports)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        chosen.append(port)
+        if len(chosen) == count:
+            return chosen
+    raise AssertionError(f"fewer than {count} free ports in this worker's block of {PORT_BLOCK}")
 
 
 def env_with(extra: Mapping[str, str] | None = None) -> dict[str, str]:

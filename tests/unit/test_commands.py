@@ -54,27 +54,45 @@ def test_typecheck_runs_mypy_on_paths() -> None:
     assert commands.typecheck_steps(["src"]) == [Step(["mypy", "src"])]
 
 
-def test_pytest_step_writes_per_interpreter_reports_and_passes_posargs() -> None:
-    step = commands.pytest_step("3.12", REPORTS, ["-m", "unit", "-x"])
+def test_pytest_step_runs_one_tier_with_per_session_reports_and_posargs() -> None:
+    step = commands.pytest_step("tests-3.12", REPORTS, ["tests/unit"], ["-k", "config", "-x"])
     assert step.argv == [
         "pytest",
         "--cov",
         "--cov-report=",
-        "--junitxml=/p/reports/junit-3.12.xml",
-        "-m",
-        "unit",
+        "--junitxml=/p/reports/junit-tests-3.12.xml",
+        "tests/unit",
+        "-k",
+        "config",
         "-x",
     ]
-    assert step.env == {"COVERAGE_FILE": "/p/reports/coverage/.coverage.3.12"}
+    assert step.env == {"COVERAGE_FILE": "/p/reports/coverage/.coverage.tests-3.12"}
 
 
-def test_coverage_combines_only_the_planned_interpreters_and_keeps_their_data() -> None:
-    steps = commands.coverage_steps(["3.11", "3.13"], REPORTS)
+def test_pytest_step_with_workers_runs_pytest_xdist() -> None:
+    step = commands.pytest_step("integration", REPORTS, ["tests/integration"], [], workers=2)
+    assert step.argv[4:] == ["--numprocesses", "2", "tests/integration"]
+
+
+def test_xdist_workers_auto_is_one_per_core() -> None:
+    assert commands.xdist_workers("auto", 2) == 2
+    assert commands.xdist_workers("auto", 0) == 1
+    assert commands.xdist_workers(3, 2) == 3
+
+
+def test_sync_can_compile_bytecode() -> None:
+    argv = commands.Sync(["test"], compile_bytecode=True).argv()
+    assert argv[:5] == ["uv", "sync", "--locked", "--no-default-groups", "--compile-bytecode"]
+    assert "--compile-bytecode" not in commands.Sync(["lint"]).argv()
+
+
+def test_coverage_combines_only_the_planned_sessions_and_keeps_their_data() -> None:
+    steps = commands.coverage_steps(["tests-3.11", "integration"], REPORTS)
     combine = steps[0].argv
     assert combine[:4] == ["coverage", "combine", "--keep", "--quiet"]
     assert combine[4:] == [
-        "/p/reports/coverage/.coverage.3.11",
-        "/p/reports/coverage/.coverage.3.13",
+        "/p/reports/coverage/.coverage.tests-3.11",
+        "/p/reports/coverage/.coverage.integration",
     ]
     assert all(s.env == {"COVERAGE_FILE": "/p/reports/coverage/.coverage"} for s in steps)
     outputs = [s.argv for s in steps[1:]]

@@ -66,7 +66,7 @@ def test_unknown_key_names_key_value_and_allowed_keys(tmp_path: Path) -> None:
         tmp_path, VALID.replace("[tool.shipway]\n", "[tool.shipway]\nbogus_key = 1\n")
     )
     assert problem == (
-        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, artifacts, environments, gates, perf, python, security, service"
+        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, artifacts, environments, gates, perf, python, security, service, tests"
     )
 
 
@@ -517,3 +517,55 @@ def test_perf_profiles_override_only_the_keys_they_name(tmp_path: Path) -> None:
 def test_bad_perf_settings_are_named(tmp_path: Path, old: str, new: str, expected: str) -> None:
     found = problems(tmp_path, VALID + PERF.replace(old, new, 1))
     assert any(expected in problem for problem in found), found
+
+
+def test_test_tiers_default_to_unit_everywhere_and_integration_on_the_newest_python(
+    tmp_path: Path,
+) -> None:
+    config = load_project(make_project(tmp_path, VALID)).config
+    assert config.tests.unit == ["tests/unit"]
+    assert config.tests.integration == ["tests/integration", "tests/e2e"]
+    assert config.integration_python == "3.12"
+    assert config.tests.workers == "auto"
+
+
+def test_newest_python_compares_versions_not_strings(tmp_path: Path) -> None:
+    ten = VALID.replace('python = ["3.11", "3.12"]', 'python = ["3.9", "3.10"]').replace(
+        ">=3.11", ">=3.9"
+    )
+    assert load_project(make_project(tmp_path, ten)).config.integration_python == "3.10"
+
+
+def test_test_tiers_can_be_configured(tmp_path: Path) -> None:
+    tiers = '[tool.shipway.tests]\nunit = ["tests"]\nintegration = ["it"]\n'
+    tiers += 'integration_python = "3.11"\nworkers = 3\n'
+    config = load_project(make_project(tmp_path, VALID + tiers)).config
+    assert (config.tests.unit, config.tests.integration) == (["tests"], ["it"])
+    assert (config.integration_python, config.tests.workers) == ("3.11", 3)
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        (
+            'integration_python = "3.13"',
+            'tool.shipway.tests.integration_python = "3.13": not a Python of the matrix; '
+            "allowed: one of tool.shipway.python (3.11, 3.12)",
+        ),
+        (
+            'unit = ["tests"]',
+            'tool.shipway.tests = {"unit": ["tests"]}: value error, unit path \'tests\' and '
+            "integration path "
+            "'tests/integration' overlap: each test belongs to one tier",
+        ),
+        (
+            'unit = ["../elsewhere"]',
+            'tool.shipway.tests.unit = ["../elsewhere"]: value error, must be a relative path '
+            "inside the project (no '..')",
+        ),
+        ("workers = 0", "tool.shipway.tests.workers = 0: value error, must be at least 1"),
+    ],
+)
+def test_bad_test_tier_settings_are_named(tmp_path: Path, setting: str, expected: str) -> None:
+    [problem] = problems(tmp_path, VALID + f"[tool.shipway.tests]\n{setting}\n")
+    assert problem.startswith(expected), problem

@@ -5,6 +5,7 @@ from shipway.decisions.coverage import (
     CombinePlan,
     CoverageTotals,
     coverage_gate,
+    measured_sessions,
     parse_totals,
     plan_combine,
 )
@@ -54,23 +55,28 @@ def test_nothing_measured_is_no_data_even_at_a_zero_threshold() -> None:
     assert verdict.measured is None
 
 
-def test_plan_names_interpreters_and_the_missing_ones() -> None:
-    plan = CombinePlan(pythons=["3.11", "3.12"], missing=["3.13"])
+def test_plan_names_the_test_sessions_and_the_missing_ones() -> None:
+    plan = CombinePlan(sessions=["tests-3.11", "integration"], missing=["tests-3.13"])
     verdict = coverage_gate(totals(95, 100), 90, REPORT, plan)
     assert verdict.passed
-    assert verdict.detail == "95/100 lines, Python 3.11, 3.12; no data from Python 3.13"
+    assert verdict.detail == ("95/100 lines, from tests-3.11, integration; no data from tests-3.13")
 
 
-def test_missing_interpreters_are_named_when_there_is_no_data_at_all() -> None:
-    plan = plan_combine(["3.11", "3.12"], set())
+def test_missing_sessions_are_named_when_there_is_no_data_at_all() -> None:
+    plan = plan_combine(measured_sessions(["3.11", "3.12"]), set())
     verdict = coverage_gate(None, 90, REPORT, plan)
     assert verdict.outcome is Outcome.NO_DATA
-    assert verdict.detail.endswith("no data from Python 3.11, 3.12")
+    assert verdict.detail.endswith("no data from tests-3.11, tests-3.12, integration")
 
 
-def test_plan_combine_keeps_configured_order() -> None:
-    assert plan_combine(["3.11", "3.12", "3.13"], {"3.13", "3.11"}) == CombinePlan(
-        pythons=["3.11", "3.13"], missing=["3.12"]
+def test_the_gate_expects_unit_data_per_python_and_the_integration_data() -> None:
+    assert measured_sessions(["3.12", "3.13"]) == ["tests-3.12", "tests-3.13", "integration"]
+
+
+def test_plan_combine_keeps_the_expected_order() -> None:
+    expected = measured_sessions(["3.11", "3.12", "3.13"])
+    assert plan_combine(expected, {"integration", "tests-3.13", "tests-3.11"}) == CombinePlan(
+        sessions=["tests-3.11", "tests-3.13", "integration"], missing=["tests-3.12"]
     )
 
 

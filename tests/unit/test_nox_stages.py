@@ -1,12 +1,22 @@
-"""The session bodies, run against a recording stand-in for nox.Session (no processes)."""
+"""The session bodies, run against a recording stand-in for nox.Session (no processes).
+
+The stage cache (git, files under .shipway/) is replaced by one that always runs the stage;
+tests/integration/test_stage_cache.py tests the real one.
+"""
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import nox
 import pytest
 
 from shipway.config import Project, load_project
+from shipway.config.model import Tiers
+from shipway.decisions.stage_cache import StageInputs
 from shipway.effects import nox_stages
+from shipway.effects.stage_cache import StageRun
 from tests.support.fake_session import FakeSession, SessionError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -15,6 +25,20 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def project() -> Project:
     return load_project(REPO)
+
+
+@pytest.fixture(autouse=True)
+def inputs(monkeypatch: pytest.MonkeyPatch) -> list[StageInputs]:
+    """The inputs each stage declared, in order; every stage runs."""
+    declared: list[StageInputs] = []
+
+    @contextmanager
+    def always_run(session: nox.Session, _: Project, stage: StageInputs) -> Iterator[StageRun]:
+        declared.append(stage)
+        yield StageRun([arg for arg in session.posargs if arg != "--no-cache"], cached=False)
+
+    monkeypatch.setattr(nox_stages, "cached_stage", always_run)
+    return declared
 
 
 CHECKED_PATHS = [
@@ -55,17 +79,59 @@ def test_typecheck_runs_mypy_over_the_same_paths(project: Project) -> None:
     assert session.ran() == [["mypy", *CHECKED_PATHS]]
 
 
-def test_tests_pass_posargs_and_write_per_interpreter_reports(
+def test_tests_run_the_unit_tier_with_posargs_and_per_session_reports(
+    tmp_path: Path, project: Project, inputs: list[StageInputs]
+) -> None:
+    (tmp_path / "tests" / "unit").mkdir(parents=True)
+    moved = dataclasses.replace(project, root=tmp_path)
+    session = FakeSession(python="3.13", name="tests-3.13", posargs=["-x", "--no-cache"])
+    nox_stages.tests(session.as_session(), moved)
+    assert "--compile-bytecode" in session.installs[0]
+    [(argv, env)] = session.runs
+    assert argv[-2:] == ["tests/unit", "-x"]
+    assert f"--junitxml={tmp_path}/reports/junit-tests-3.13.xml" in argv
+    assert env == {"COVERAGE_FILE": f"{tmp_path}/reports/coverage/.coverage.tests-3.13"}
+    assert (tmp_path / "reports" / "coverage").is_dir()
+    assert inputs[0].exclude == ("tests/integration", "tests/e2e")
+
+
+def test_tests_without_unit_tests_fail_naming_the_configured_paths(
     tmp_path: Path, project: Project
 ) -> None:
-    moved = dataclasses.replace(project, root=tmp_path)
-    session = FakeSession(python="3.13", posargs=["-m", "unit", "-x"])
-    nox_stages.tests(session.as_session(), moved)
+    session = FakeSession()
+    with pytest.raises(SessionError, match=r"no unit tests: none of tests/unit exists"):
+        nox_stages.tests(session.as_session(), dataclasses.replace(project, root=tmp_path))
+    assert session.installs == []
+
+
+def test_integration_runs_its_tier_once_in_xdist_workers(tmp_path: Path, project: Project) -> None:
+    (tmp_path / "tests" / "e2e").mkdir(parents=True)
+    session = FakeSession(python="3.13", name="integration")
+    nox_stages.integration(session.as_session(), dataclasses.replace(project, root=tmp_path))
     [(argv, env)] = session.runs
-    assert argv[-3:] == ["-m", "unit", "-x"]
-    assert f"--junitxml={tmp_path}/reports/junit-3.13.xml" in argv
-    assert env == {"COVERAGE_FILE": f"{tmp_path}/reports/coverage/.coverage.3.13"}
-    assert (tmp_path / "reports" / "coverage").is_dir()
+    assert argv[-3:] == ["--numprocesses", argv[-2], "tests/e2e"]  # the one tier path there
+    assert int(argv[-2]) >= 1
+    assert env == {"COVERAGE_FILE": f"{tmp_path}/reports/coverage/.coverage.integration"}
+
+
+def test_integration_without_its_default_paths_runs_nothing_and_passes(
+    tmp_path: Path, project: Project
+) -> None:
+    session = FakeSession(name="integration")
+    nox_stages.integration(session.as_session(), dataclasses.replace(project, root=tmp_path))
+    assert (session.installs, session.runs) == ([], [])
+    assert session.logged == [
+        "no integration tests at tests/integration, tests/e2e: nothing to run"
+    ]
+
+
+def test_integration_paths_that_were_configured_must_exist(
+    tmp_path: Path, project: Project
+) -> None:
+    config = project.config.model_copy(update={"tests": Tiers(integration=["it"])})
+    moved = dataclasses.replace(project, root=tmp_path, config=config)
+    with pytest.raises(SessionError, match=r"none of it exists \(tool.shipway.tests"):
+        nox_stages.integration(FakeSession(name="integration").as_session(), moved)
 
 
 def test_coverage_without_any_data_fails_as_no_data(tmp_path: Path, project: Project) -> None:

@@ -1,6 +1,7 @@
 """Promises the repository makes to its users, checked: README, CI, pre-commit, noxfile."""
 
 import ast
+import functools
 import importlib.util
 import shlex
 import tomllib
@@ -44,7 +45,7 @@ def quickstart() -> list[str]:
 def test_quickstart_has_exactly_two_commands_pipeline_then_tests() -> None:
     pipeline, tests = quickstart()
     assert pipeline.endswith("uv run nox")
-    assert tests.endswith("uv run nox -s tests coverage")
+    assert tests.endswith("uv run nox -s integration tests coverage")
 
 
 def test_ci_runs_the_readme_test_command_verbatim() -> None:
@@ -53,10 +54,8 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
 
 
 def test_quickstart_installs_the_locked_uv() -> None:
-    lock = tomllib.loads((REPO / "uv.lock").read_text(encoding="utf-8"))
-    [locked] = [p["version"] for p in lock["package"] if p["name"] == "uv"]
     for command in quickstart():
-        assert f"uv=={locked}" in shlex.split(command)
+        assert f"uv=={locked_uv()}" in shlex.split(command)
 
 
 def test_precommit_hooks_run_the_lint_sessions_locked_tools() -> None:
@@ -108,6 +107,7 @@ def test_noxfile_sessions_stay_thin() -> None:
         "lint",
         "typecheck",
         "tests",
+        "integration",
         "coverage",
         "security",
         "e2e",
@@ -128,6 +128,7 @@ def steps(name: str) -> list[dict[str, Any]]:
     return [step for job in workflow(name)["jobs"].values() for step in job.get("steps", [])]
 
 
+@functools.cache  # uv.lock is large: parse it once
 def locked_uv() -> str:
     lock = tomllib.loads((REPO / "uv.lock").read_text(encoding="utf-8"))
     [version] = [p["version"] for p in lock["package"] if p["name"] == "uv"]
@@ -189,4 +190,7 @@ def test_prod_deploys_only_from_tags_behind_the_protected_environment() -> None:
 
 def test_perf_is_not_a_default_session() -> None:
     noxfile = (REPO / "noxfile.py").read_text(encoding="utf-8")
-    assert 'nox.options.sessions = ["lint", "typecheck", "tests", "coverage"]' in noxfile
+    assert (
+        'nox.options.sessions = ["integration", "lint", "typecheck", "tests", "coverage"]'
+        in noxfile
+    )

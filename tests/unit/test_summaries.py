@@ -14,11 +14,11 @@ TODAY = datetime.date(2026, 11, 22)
 
 def test_coverage_verdict_shows_measured_threshold_report_and_detail() -> None:
     totals = CoverageTotals(num_statements=200, covered_lines=150, percent_covered=75.0)
-    plan = CombinePlan(pythons=["3.12"], missing=["3.13"])
+    plan = CombinePlan(sessions=["tests-3.12"], missing=["integration"])
     verdict = coverage_gate(totals, 90, Path("reports/coverage.json"), plan)
     text = verdicts_markdown([verdict])
     assert "| coverage | ❌ FAIL | 75% | >= 90% | reports/coverage.json |" in text
-    assert "- coverage: 150/200 lines, Python 3.12; no data from Python 3.13" in text
+    assert "- coverage: 150/200 lines, from tests-3.12; no data from integration" in text
     assert text.endswith("\n\n")  # the next section starts on its own paragraph
 
 

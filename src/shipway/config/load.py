@@ -108,11 +108,18 @@ def _requires_python(pyproject: Path, document: dict[str, Any]) -> SpecifierSet:
 
 
 def _cross_check(config: ShipwayConfig, requires_python: SpecifierSet) -> list[str]:
-    return [
+    problems = [
         f"{TABLE}.python: {version} is outside project.requires-python '{requires_python}'"
         for version in config.python
         if not requires_python.contains(version)
     ]
+    chosen = config.tests.integration_python
+    if chosen is not None and chosen not in config.python:
+        problems.append(
+            f"{TABLE}.tests.integration_python = {_show(chosen)}: not a Python of the matrix; "
+            f"allowed: one of {TABLE}.python ({', '.join(config.python)})"
+        )
+    return problems
 
 
 def _service_package(root: Path, config: ShipwayConfig, problems: list[str]) -> ServicePackage:

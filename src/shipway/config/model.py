@@ -403,6 +403,60 @@ def _default_profiles() -> dict[ProfileName, LoadProfile]:
     }
 
 
+RelativePath = Annotated[str, StringConstraints(min_length=1)]
+
+
+def _inside_project(value: str) -> str:
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts:
+        raise ValueError("must be a relative path inside the project (no '..')")
+    return value
+
+
+class Tiers(StrictModel):
+    """The test tiers: unit tests on every interpreter, integration tests once."""
+
+    unit: list[RelativePath] = Field(
+        default=["tests/unit"],
+        description="test paths run on every Python of `python` (tests-X.Y sessions)",
+    )
+    integration: list[RelativePath] = Field(
+        default=["tests/integration", "tests/e2e"],
+        description="test paths run once, on integration_python (the integration session)",
+    )
+    integration_python: PythonVersion | None = Field(
+        default=None, description="Python of the integration session (default: newest of python)"
+    )
+    workers: int | Literal["auto"] = Field(
+        default="auto",
+        description="pytest-xdist processes of the integration session: >= 1, or 'auto'",
+    )
+
+    @field_validator("unit", "integration")
+    @classmethod
+    def _paths_inside_project(cls, paths: list[str]) -> list[str]:
+        return [_inside_project(path) for path in paths]
+
+    @field_validator("workers")
+    @classmethod
+    def _at_least_one_worker(cls, value: int | str) -> int | str:
+        if isinstance(value, int) and value < 1:
+            raise ValueError("must be at least 1 (or 'auto')")
+        return value
+
+    @model_validator(mode="after")
+    def _tiers_do_not_overlap(self) -> "Tiers":
+        for unit in self.unit:
+            for integration in self.integration:
+                a, b = PurePosixPath(unit), PurePosixPath(integration)
+                if a.is_relative_to(b) or b.is_relative_to(a):
+                    raise ValueError(
+                        f"unit path {unit!r} and integration path {integration!r} overlap: "
+                        "each test belongs to one tier"
+                    )
+        return self
+
+
 class ShipwayConfig(StrictModel):
     service: str = Field(
         default=".", description="path of the service project, relative to pyproject.toml"
@@ -422,6 +476,13 @@ class ShipwayConfig(StrictModel):
         default={}, description="deploy targets by name: dev, staging, prod, ..."
     )
     perf: Perf = Perf()
+    tests: Tiers = Tiers()
+
+    @property
+    def integration_python(self) -> str:
+        """The configured one, else the newest Python of the matrix."""
+        newest = max(self.python, key=lambda version: tuple(map(int, version.split("."))))
+        return self.tests.integration_python or newest
 
     @model_validator(mode="after")
     def _environments_do_not_share_ports(self) -> "ShipwayConfig":
@@ -436,10 +497,7 @@ class ShipwayConfig(StrictModel):
     @field_validator("service")
     @classmethod
     def _relative_inside_project(cls, value: str) -> str:
-        path = PurePosixPath(value)
-        if path.is_absolute() or ".." in path.parts:
-            raise ValueError("must be a relative path inside the project (no '..')")
-        return value
+        return _inside_project(value)
 
     @field_validator("python")
     @classmethod

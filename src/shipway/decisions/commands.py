@@ -31,9 +31,14 @@ class Sync:
 
     groups: Sequence[str]
     project: bool = True  # install the workspace projects (editable) and their dependencies
+    # For sessions that start many Python processes: each then loads bytecode instead of
+    # compiling every module it imports (uv compiles once, and only what changed on a resync).
+    compile_bytecode: bool = False
 
     def argv(self) -> Argv:
         argv = ["uv", "sync", "--locked", "--no-default-groups"]
+        if self.compile_bytecode:
+            argv.append("--compile-bytecode")
         if not self.project:
             return argv + [f"--only-group={group}" for group in self.groups]
         return argv + ["--all-packages"] + [f"--group={group}" for group in self.groups]
@@ -80,10 +85,26 @@ def typecheck_steps(paths: Sequence[str]) -> list[Step]:
     return [Step(["mypy", *paths])]
 
 
-def pytest_step(python: str, reports: ReportPaths, posargs: Sequence[str]) -> Step:
-    """pytest under coverage (pytest-cov), one data file and one JUnit file per interpreter."""
-    argv = ["pytest", "--cov", "--cov-report=", f"--junitxml={reports.junit(python)}", *posargs]
-    return Step(argv, env={"COVERAGE_FILE": str(reports.coverage_data(python))})
+def pytest_step(
+    session: str,
+    reports: ReportPaths,
+    paths: Sequence[str],
+    posargs: Sequence[str],
+    workers: int | None = None,
+) -> Step:
+    """pytest under coverage (pytest-cov) over one test tier's ``paths``, with one data file
+    and one JUnit file per session; ``workers`` pytest-xdist processes when given."""
+    argv = ["pytest", "--cov", "--cov-report=", f"--junitxml={reports.junit(session)}"]
+    if workers is not None:
+        argv += ["--numprocesses", str(workers)]
+    return Step(
+        [*argv, *paths, *posargs], env={"COVERAGE_FILE": str(reports.coverage_data(session))}
+    )
+
+
+def xdist_workers(configured: int | str, cpus: int) -> int:
+    """pytest-xdist processes: as configured, or one per core for 'auto'."""
+    return configured if isinstance(configured, int) else max(1, cpus)
 
 
 def e2e_step(posargs: Sequence[str]) -> Step:
@@ -91,10 +112,10 @@ def e2e_step(posargs: Sequence[str]) -> Step:
     return Step(["pytest", "tests/e2e", "-p", "no:cacheprovider", *posargs])
 
 
-def coverage_steps(pythons: Sequence[str], reports: ReportPaths) -> list[Step]:
-    """Combine the interpreters' data (keeping it, so the gate can rerun) and write reports."""
+def coverage_steps(sessions: Sequence[str], reports: ReportPaths) -> list[Step]:
+    """Combine the test sessions' data (keeping it, so the gate can rerun) and write reports."""
     env = {"COVERAGE_FILE": str(reports.coverage_combined)}
-    data = [str(reports.coverage_data(python)) for python in pythons]
+    data = [str(reports.coverage_data(session)) for session in sessions]
     return [
         Step(["coverage", "combine", "--keep", "--quiet", *data], env),
         Step(["coverage", "xml", "--quiet", "-o", str(reports.coverage_xml)], env),

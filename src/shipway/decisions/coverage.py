@@ -11,16 +11,26 @@ from shipway.decisions.verdict import Bound, Outcome, Verdict
 GATE = "coverage"
 
 
+# The test sessions whose data the gate combines: the unit tests on each Python, then the
+# integration tests (the session names the noxfile gives them, e.g. "tests-3.12").
+UNIT_SESSION = "tests"
+INTEGRATION_SESSION = "integration"
+
+
+def measured_sessions(pythons: Sequence[str]) -> list[str]:
+    return [*(f"{UNIT_SESSION}-{python}" for python in pythons), INTEGRATION_SESSION]
+
+
 @dataclass(frozen=True)
 class CombinePlan:
-    pythons: list[str]  # interpreters whose data will be combined
-    missing: list[str]  # configured interpreters that left no data
+    sessions: list[str]  # test sessions whose data will be combined
+    missing: list[str]  # expected test sessions that left no data
 
 
-def plan_combine(configured: Sequence[str], with_data: Collection[str]) -> CombinePlan:
+def plan_combine(expected: Sequence[str], with_data: Collection[str]) -> CombinePlan:
     return CombinePlan(
-        pythons=[p for p in configured if p in with_data],
-        missing=[p for p in configured if p not in with_data],
+        sessions=[s for s in expected if s in with_data],
+        missing=[s for s in expected if s not in with_data],
     )
 
 
@@ -56,7 +66,7 @@ def coverage_gate(
     plan: CombinePlan | None = None,
 ) -> Verdict:
     """Pass when total coverage reaches ``threshold`` percent. No data is a failure."""
-    missing = f"no data from Python {', '.join(plan.missing)}" if plan and plan.missing else ""
+    missing = f"no data from {', '.join(plan.missing)}" if plan and plan.missing else ""
 
     def verdict(outcome: Outcome, measured: float | None, detail: str) -> Verdict:
         detail = "; ".join(part for part in (detail, missing) if part)
@@ -69,5 +79,5 @@ def coverage_gate(
     if totals.num_branches:
         lines += f", {totals.covered_branches}/{totals.num_branches} branches"
     if plan:
-        lines += f", Python {', '.join(plan.pythons)}"
+        lines += f", from {', '.join(plan.sessions)}"
     return verdict(Outcome.PASS if measured >= threshold else Outcome.FAIL, measured, lines)

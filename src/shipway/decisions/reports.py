@@ -3,20 +3,22 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+REPORTS_DIR = "reports"
+
 
 @dataclass(frozen=True)
 class ReportPaths:
     root: Path  # the reports directory, e.g. <project>/reports
 
-    def junit(self, python: str) -> Path:
-        return self.root / f"junit-{python}.xml"
+    def junit(self, session: str) -> Path:
+        return self.root / f"junit-{session}.xml"
 
     @property
     def coverage_dir(self) -> Path:
         return self.root / "coverage"
 
-    def coverage_data(self, python: str) -> Path:
-        return self.coverage_dir / f".coverage.{python}"
+    def coverage_data(self, session: str) -> Path:
+        return self.coverage_dir / f".coverage.{session}"
 
     @property
     def coverage_combined(self) -> Path:

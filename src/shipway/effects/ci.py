@@ -21,8 +21,13 @@ from shipway.effects.tool_runner import ToolRunner
 from shipway.errors import ShipwayError
 
 
-def ci_matrix(project: Project, selector: str, environ: Mapping[str, str] = os.environ) -> Matrix:
-    """Print the matrix as JSON on stdout; append ``matrix=…`` to ``$GITHUB_OUTPUT`` if set."""
+def ci_matrix(
+    project: Project,
+    selector: str,
+    environ: Mapping[str, str] = os.environ,
+    name: str = "matrix",
+) -> Matrix:
+    """Print the matrix as JSON on stdout; append ``<name>=…`` to ``$GITHUB_OUTPUT`` if set."""
     noxfile = project.root / "noxfile.py"
     listed = ToolRunner(project.root).run(nox_list_argv(sys.executable, noxfile), quiet=True)
     if listed.returncode != 0:
@@ -33,7 +38,7 @@ def ci_matrix(project: Project, selector: str, environ: Mapping[str, str] = os.e
     print(json.dumps(matrix, indent=2))
     if output := environ.get("GITHUB_OUTPUT"):
         with Path(output).open("a", encoding="utf-8") as outputs:
-            outputs.write(github_output("matrix", matrix))
+            outputs.write(github_output(name, matrix))
     return matrix
 
 

@@ -1,28 +1,40 @@
 """The bodies of the checking stages. The noxfile only wires these to session names.
 
 Every stage first installs its dependency groups from uv.lock (``uv sync --locked``), so a
-session runs exactly the locked tool versions, on a laptop as in CI.
+session runs exactly the locked tool versions, on a laptop as in CI. The default stages are
+cached: one that passed is skipped while none of its inputs changed (effects/stage_cache.py).
 """
 
 import datetime
+import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import nox
 
 from shipway.config import Project
-from shipway.decisions import commands
+from shipway.decisions import commands, stage_inputs
 from shipway.decisions.commands import Step, Sync
-from shipway.decisions.coverage import coverage_gate, parse_totals, plan_combine
+from shipway.decisions.coverage import (
+    coverage_gate,
+    measured_sessions,
+    parse_totals,
+    plan_combine,
+)
 from shipway.decisions.perf.options import parse_options
-from shipway.decisions.reports import ReportPaths
+from shipway.decisions.reports import REPORTS_DIR, ReportPaths
 from shipway.effects.interpreters import expose_interpreters
 from shipway.effects.perf_stage import run_perf_stage
 from shipway.effects.project import load_or_exit
 from shipway.effects.security_stage import run_security_stage
+from shipway.effects.stage_cache import cached_stage
 from shipway.effects.tool_runner import ToolRunner
 from shipway.effects.verdicts import publish
 from shipway.effects.workflow_check import workflow_files
 from shipway.errors import ShipwayError
+
+# The reports directory as the stage cache names its files: relative to the project root.
+RELATIVE_REPORTS = ReportPaths(Path(REPORTS_DIR))
 
 
 def prepare(noxfile: str) -> Project:
@@ -32,22 +44,76 @@ def prepare(noxfile: str) -> Project:
     return project
 
 
+def parallel_jobs() -> int:
+    """How many sessions nox runs at once (``-j``): one per core."""
+    return os.cpu_count() or 1
+
+
 def lint(session: nox.Session, project: Project) -> None:
-    install(session, Sync([commands.LINT_GROUP]))
-    run_all(session, commands.lint_steps(checked_paths(project)))
-    run_all(session, commands.workflow_steps(workflows(project)))
+    paths = checked_paths(project)
+    with cached_stage(session, project, stage_inputs.lint(paths)) as stage:
+        if stage.cached:
+            return
+        install(session, Sync([commands.LINT_GROUP]))
+        run_all(session, commands.lint_steps(paths))
+        run_all(session, commands.workflow_steps(workflows(project)))
 
 
 def typecheck(session: nox.Session, project: Project) -> None:
-    install(session, Sync([commands.TYPECHECK_GROUP]))
-    run_all(session, commands.typecheck_steps(checked_paths(project)))
+    paths = checked_paths(project)
+    with cached_stage(session, project, stage_inputs.typecheck(paths)) as stage:
+        if stage.cached:
+            return
+        install(session, Sync([commands.TYPECHECK_GROUP]))
+        run_all(session, commands.typecheck_steps(paths))
 
 
 def tests(session: nox.Session, project: Project) -> None:
-    install(session, Sync([commands.TEST_GROUP]))
+    """The unit tier, on the session's Python."""
+    tiers = project.config.tests
+    inputs = stage_inputs.unit_tests(tiers, RELATIVE_REPORTS, session.name)
+    with cached_stage(session, project, inputs) as stage:
+        if stage.cached:
+            return
+        paths = existing_paths(project, tiers.unit)
+        if not paths:
+            session.error(f"no unit tests: none of {', '.join(tiers.unit)} exists {WHERE}")
+        install(session, Sync([commands.TEST_GROUP], compile_bytecode=True))
+        run_tests(session, project, paths, stage.posargs)
+
+
+def integration(session: nox.Session, project: Project) -> None:
+    """The integration tier, once, in pytest-xdist workers."""
+    tiers = project.config.tests
+    inputs = stage_inputs.integration_tests(tiers, RELATIVE_REPORTS, session.name)
+    with cached_stage(session, project, inputs) as stage:
+        if stage.cached:
+            return
+        paths = existing_paths(project, tiers.integration)
+        if not paths:
+            if "integration" in tiers.model_fields_set:
+                session.error(f"none of {', '.join(tiers.integration)} exists {WHERE}")
+            session.log(f"no integration tests at {', '.join(tiers.integration)}: nothing to run")
+            return
+        install(session, Sync([commands.TEST_GROUP], compile_bytecode=True))
+        workers = commands.xdist_workers(tiers.workers, os.cpu_count() or 1)
+        run_tests(session, project, paths, stage.posargs, workers)
+
+
+WHERE = "(tool.shipway.tests, paths relative to pyproject.toml)"
+
+
+def run_tests(
+    session: nox.Session,
+    project: Project,
+    paths: Sequence[str],
+    posargs: Sequence[str],
+    workers: int | None = None,
+) -> None:
     reports = report_paths(project)
     reports.coverage_dir.mkdir(parents=True, exist_ok=True)
-    run_all(session, [commands.pytest_step(str(session.python), reports, session.posargs)])
+    step = commands.pytest_step(session.name, reports, paths, posargs, workers)
+    run_all(session, [step])
 
 
 def e2e(session: nox.Session, project: Project) -> None:
@@ -56,18 +122,23 @@ def e2e(session: nox.Session, project: Project) -> None:
 
 
 def coverage(session: nox.Session, project: Project) -> None:
-    install(session, Sync([commands.COVERAGE_GROUP], project=False))
-    enforce_coverage_gate(session, project)
+    expected = measured_sessions(project.config.python)
+    inputs = stage_inputs.coverage(RELATIVE_REPORTS, expected)
+    with cached_stage(session, project, inputs) as stage:
+        if stage.cached:
+            return
+        install(session, Sync([commands.COVERAGE_GROUP], project=False))
+        enforce_coverage_gate(session, project)
 
 
 def enforce_coverage_gate(session: nox.Session, project: Project) -> None:
-    """Combine the interpreters' coverage data, write reports, and fail below the gate."""
+    """Combine the test sessions' coverage data, write reports, and fail below the gate."""
     reports = report_paths(project)
-    configured = project.config.python
-    plan = plan_combine(configured, {p for p in configured if reports.coverage_data(p).is_file()})
+    expected = measured_sessions(project.config.python)
+    plan = plan_combine(expected, {s for s in expected if reports.coverage_data(s).is_file()})
     totals = None
-    if plan.pythons:
-        run_all(session, commands.coverage_steps(plan.pythons, reports))
+    if plan.sessions:
+        run_all(session, commands.coverage_steps(plan.sessions, reports))
         totals = parse_totals(reports.coverage_json.read_text(encoding="utf-8"))
     shown = reports.coverage_json.relative_to(project.root)
     verdict = coverage_gate(totals, project.config.gates.coverage, shown, plan)
@@ -118,7 +189,7 @@ def run_all(session: nox.Session, steps: list[Step]) -> None:
 
 
 def report_paths(project: Project) -> ReportPaths:
-    return ReportPaths(project.root / "reports")
+    return ReportPaths(project.root / REPORTS_DIR)
 
 
 def workflows(project: Project) -> list[str]:
@@ -126,5 +197,8 @@ def workflows(project: Project) -> list[str]:
 
 
 def checked_paths(project: Project) -> list[str]:
-    candidates = commands.candidate_paths(project.config.service)
-    return [path for path in candidates if (project.root / path).exists()]
+    return existing_paths(project, commands.candidate_paths(project.config.service))
+
+
+def existing_paths(project: Project, paths: Sequence[str]) -> list[str]:
+    return [path for path in paths if (project.root / path).exists()]

@@ -14,6 +14,7 @@ from shipway.decisions.perf.baseline import BaselineEntry, baseline_document, pa
 from shipway.decisions.perf.commands import PerfPaths
 from shipway.decisions.perf.summary import RunSummary, markdown
 from shipway.effects.console import console
+from shipway.effects.json_files import write_json
 from shipway.effects.verdicts import table
 
 
@@ -72,14 +73,6 @@ def show(summary: RunSummary) -> None:
         console.print(f"[bold red]fail:[/] {reason}", soft_wrap=True)
     outcome = "[green]PASS[/]" if verdict.passed else "[bold red]FAIL[/]"
     console.print(f"perf gate: {outcome} (reports: {summary.reports}/)")
-
-
-def write_json(path: Path, document: object) -> None:
-    """Write-then-rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    temporary.replace(path)
 
 
 def shown(project: Project, path: Path) -> Path:

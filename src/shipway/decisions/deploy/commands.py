@@ -7,11 +7,11 @@ from shipway.decisions.commands import Argv
 
 # `setsid -f` detaches the process from the command that starts it (it outlives `inv`, and
 # init reaps it); the shell records its pid and becomes the process with `exec`.
-_DETACH = 'echo $$ > "$1"; log="$2"; shift 2; exec "$@" >>"$log" 2>&1 </dev/null'
+DETACH_SCRIPT = 'echo $$ > "$1"; log="$2"; shift 2; exec "$@" >>"$log" 2>&1 </dev/null'
 
 
 def detached(argv: Sequence[str], pid_file: Path, log_file: Path) -> Argv:
-    return ["setsid", "-f", "sh", "-c", _DETACH, "sh", str(pid_file), str(log_file), *argv]
+    return ["setsid", "-f", "sh", "-c", DETACH_SCRIPT, "sh", str(pid_file), str(log_file), *argv]
 
 
 def release_venv(python: str, venv: Path) -> Argv:

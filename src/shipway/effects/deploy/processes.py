@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from shipway.decisions.deploy.commands import detached
+from shipway.decisions.deploy.commands import DETACH_SCRIPT, detached
 from shipway.decisions.deploy.state import Process
 from shipway.errors import ShipwayError
 
@@ -47,13 +47,19 @@ def is_running(process: Process | None) -> bool:
 
 
 def adopt(pid_file: Path, marker: str) -> Process | None:
-    """The process a pid file names, if it is running and carries ``marker``."""
+    """The process a pid file names, if it is running the program that carries ``marker``.
+
+    The pid file is written by the detaching shell, which then execs the program: until the
+    exec is done the command line is the shell's (or, during the exec, empty), and a process
+    adopted then would seem to vanish a moment later.
+    """
     try:
         pid = int(pid_file.read_text().strip())
     except (OSError, ValueError):
         return None
     ticks = start_ticks(pid)
-    if ticks is None or marker not in command_line(pid):
+    arguments = command_line(pid)
+    if ticks is None or marker not in arguments or DETACH_SCRIPT in arguments:
         return None
     return Process(pid=pid, start_ticks=ticks, marker=marker)
 
