@@ -87,12 +87,17 @@ def test_below_the_gate_fails_naming_measured_value_and_threshold(tmp_path: Path
     assert (root / "reports" / "htmlcov" / "index.html").is_file()
 
 
-def test_at_or_above_the_gate_passes(tmp_path: Path) -> None:
+def test_at_or_above_the_gate_passes_and_keeps_the_sessions_data(tmp_path: Path) -> None:
     root = make_project(tmp_path, threshold=75)
     measure(root)
     result = coverage_session(root)
     assert result.returncode == 0, result.stdout + result.stderr
     assert verdict(root)["outcome"] == "pass"
+    # The stage cache trusts a test session's PASS only while its data file is there.
+    assert (root / "reports" / "coverage" / f".coverage.tests-{PYTHON}").is_file()
+    again = coverage_session(root)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert verdict(root)["measured"] == 75.0
 
 
 @pytest.mark.parametrize("threshold", [0, 90])

@@ -5,7 +5,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from shipway.decisions.deploy.commands import DETACH_SCRIPT
+from shipway.decisions.deploy.state import Process
 from shipway.effects.deploy import processes
 from tests.support.processes import stop, wait_until
 
@@ -54,3 +57,24 @@ def test_spawn_returns_the_running_program(tmp_path: Path) -> None:
     finally:
         processes.stop(process)
     assert not processes.is_running(process)
+
+
+def test_a_process_in_the_middle_of_an_exec_is_still_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An exec replaces the command line; for a moment /proc shows it empty."""
+    marker = str(tmp_path / "marker")
+    sleeper = subprocess.Popen([sys.executable, "-c", SLEEP, marker])
+    try:
+        wait_until(has_marker(sleeper.pid, marker), timeout=10, what="the command line")
+        ticks = processes.start_ticks(sleeper.pid)
+        assert ticks is not None
+        process = Process(pid=sleeper.pid, start_ticks=ticks, marker=marker)
+        monkeypatch.setattr(processes, "command_line", lambda pid: [""])
+        assert processes.is_running(process)
+        monkeypatch.setattr(processes, "command_line", lambda pid: ["sleep", "60"])
+        assert not processes.is_running(process)  # another program: not ours
+    finally:
+        stop(sleeper)
+    monkeypatch.undo()
+    assert not processes.is_running(process)  # gone

@@ -94,7 +94,7 @@ def test_coverage_combines_only_the_planned_sessions_and_keeps_their_data() -> N
         "/p/reports/coverage/.coverage.tests-3.11",
         "/p/reports/coverage/.coverage.integration",
     ]
-    assert all(s.env == {"COVERAGE_FILE": "/p/reports/coverage/.coverage"} for s in steps)
+    assert all(s.env == {"COVERAGE_FILE": "/p/reports/coverage/combined.coverage"} for s in steps)
     outputs = [s.argv for s in steps[1:]]
     assert ["coverage", "json", "--quiet", "-o", "/p/reports/coverage.json"] in outputs
     assert ["coverage", "xml", "--quiet", "-o", "/p/reports/coverage.xml"] in outputs
@@ -109,7 +109,7 @@ def test_candidate_paths_add_the_service_once() -> None:
 
 def test_report_paths() -> None:
     assert REPORTS.verdict("coverage") == Path("/p/reports/verdicts/coverage.json")
-    assert REPORTS.coverage_combined == Path("/p/reports/coverage/.coverage")
+    assert REPORTS.coverage_combined == Path("/p/reports/coverage/combined.coverage")
 
 
 def test_export_requirements_is_locked_hashed_and_without_workspace_projects() -> None:

