@@ -6,7 +6,6 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from shipway.config import Project
@@ -14,6 +13,7 @@ from shipway.effects import deploy_tasks
 from shipway.effects.deploy import inspect
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_rollout, load_state, read_audit
+from shipway.effects.http_client import client
 from shipway.errors import ShipwayError
 from tests.support.canary import (
     CANARY,
@@ -30,7 +30,7 @@ from tests.support.processes import wait_until
 
 
 def served_version(env: LocalEnvironment) -> str:
-    version: str = httpx.get(f"{env.config.url}/health/detailed", timeout=5).json()["version"]
+    version: str = client().get(f"{env.config.url}/health/detailed", timeout=5).json()["version"]
     return version
 
 

@@ -14,7 +14,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
-import httpx
 import pytest
 
 from shipway.config import Project
@@ -23,6 +22,7 @@ from shipway.effects import deploy_tasks
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_state, read_audit
+from shipway.effects.http_client import client
 from shipway.errors import ShipwayError
 from tests.support.deployments import steady_load, with_environment
 from tests.support.processes import env_with, wait_until
@@ -43,7 +43,7 @@ def deploy(project: Project, name: str, version: str, **kw: Any) -> None:
 
 
 def served_version(env: LocalEnvironment) -> str:
-    version: str = httpx.get(f"{env.config.url}/health/detailed", timeout=5).json()["version"]
+    version: str = client().get(f"{env.config.url}/health/detailed", timeout=5).json()["version"]
     return version
 
 

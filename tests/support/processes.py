@@ -12,6 +12,8 @@ from pathlib import Path
 
 import httpx
 
+from shipway.effects.http_client import client
+
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -76,7 +78,7 @@ def wait_until(check: Callable[[], bool], timeout: float, what: str) -> None:
 def answers(url: str, status: int = 200) -> Callable[[], bool]:
     def check() -> bool:
         try:
-            return httpx.get(url, timeout=1).status_code == status
+            return client().get(url, timeout=1).status_code == status
         except httpx.TransportError:
             return False
 

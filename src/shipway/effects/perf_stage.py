@@ -24,6 +24,7 @@ from shipway.decisions.perf.stats import LocustStats, parse_stats_csv
 from shipway.decisions.perf.summary import RunSummary
 from shipway.effects import deploy_tasks, perf_records
 from shipway.effects.console import console
+from shipway.effects.http_client import client
 from shipway.effects.load_generator import run_locust
 from shipway.effects.perf_records import shown
 from shipway.errors import ShipwayError
@@ -195,7 +196,7 @@ def interrupted_by_sigterm() -> Iterator[None]:
 def service_version(host: str) -> str | None:
     """The version the service reports on /health/detailed, if it reports one."""
     try:
-        version = httpx.get(f"{host}/health/detailed", timeout=5).json().get("version")
+        version = client().get(f"{host}/health/detailed", timeout=5).json().get("version")
     except (httpx.HTTPError, ValueError, AttributeError):
         return None
     return version if isinstance(version, str) else None

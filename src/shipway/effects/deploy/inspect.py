@@ -20,6 +20,7 @@ from shipway.effects.deploy.files import (
     read_holder,
 )
 from shipway.effects.deploy.router import router_weights
+from shipway.effects.http_client import client
 from shipway.errors import ShipwayError
 
 out = Console(highlight=False, soft_wrap=True)
@@ -171,14 +172,16 @@ def _repair_quietly(env: LocalEnvironment) -> EnvState:
 
 def _ready(port: int) -> bool:
     try:
-        return httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == httpx.codes.OK
+        response = client().get(f"http://127.0.0.1:{port}/ready", timeout=2)
     except httpx.HTTPError:
         return False
+    return response.status_code == httpx.codes.OK
 
 
 def _version_through_router(env: LocalEnvironment) -> str | None:
     try:
-        version = httpx.get(f"{env.config.url}/health/detailed", timeout=2).json().get("version")
+        response = client().get(f"{env.config.url}/health/detailed", timeout=2)
+        version = response.json().get("version")
     except (httpx.HTTPError, ValueError, AttributeError):
         return None
     return str(version) if version is not None else None

@@ -45,6 +45,7 @@ from shipway.effects.deploy.files import deploy_lock, load_state
 from shipway.effects.deploy.notify import notify
 from shipway.effects.deploy.router import set_router_weights
 from shipway.effects.deploy.watch import Watch, sleep_until_next_tick
+from shipway.effects.http_client import client
 from shipway.errors import ShipwayError
 
 
@@ -511,7 +512,8 @@ class Deployer:
         for _ in range(attempts):
             try:
                 seen = (
-                    httpx.get(f"{self.env.config.url}/health/detailed", timeout=5)
+                    client()
+                    .get(f"{self.env.config.url}/health/detailed", timeout=5)
                     .json()
                     .get("version")
                 )
@@ -524,7 +526,8 @@ class Deployer:
     def ready(self, port: int) -> bool:
         try:
             return (
-                httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == httpx.codes.OK
+                client().get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code
+                == httpx.codes.OK
             )
         except httpx.HTTPError:
             return False

@@ -16,6 +16,7 @@ from shipway.decisions.manifest import FileKind, Manifest
 from shipway.effects.artifact_store import DirectoryStore, SignaturePolicy, verify_directory
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.files import EnvFiles
+from shipway.effects.http_client import client
 from shipway.effects.tool_runner import ToolRunner
 from shipway.errors import ShipwayError
 
@@ -104,7 +105,7 @@ def wait_ready(process: Process, port: int, timeout: float, log: Path) -> None:
                 f"the release exited before it was ready; last log lines: {tail(log)}"
             )
         try:
-            response = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2)
+            response = client().get(f"http://127.0.0.1:{port}/ready", timeout=2)
             if response.status_code == httpx.codes.OK:
                 return
             last = f"/ready answered {response.status_code}"
@@ -116,19 +117,18 @@ def wait_ready(process: Process, port: int, timeout: float, log: Path) -> None:
 
 def smoke_test(port: int, checks: Sequence[SmokeCheck]) -> list[SmokeResult]:
     results = []
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-        for check in checks:
-            try:
-                response = client.get(check.path)
-            except httpx.HTTPError as error:
-                results.append(SmokeResult(check, None, None, type(error).__name__))
-                continue
-            try:
-                body = response.json()
-                version = body.get("version") if isinstance(body, dict) else None
-            except ValueError:
-                version = None
-            results.append(SmokeResult(check, response.status_code, version))
+    for check in checks:
+        try:
+            response = client().get(f"http://127.0.0.1:{port}{check.path}", timeout=5)
+        except httpx.HTTPError as error:
+            results.append(SmokeResult(check, None, None, type(error).__name__))
+            continue
+        try:
+            body = response.json()
+            version = body.get("version") if isinstance(body, dict) else None
+        except ValueError:
+            version = None
+        results.append(SmokeResult(check, response.status_code, version))
     return results
 
 

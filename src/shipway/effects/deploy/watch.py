@@ -29,6 +29,7 @@ from shipway.effects.deploy import processes
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_control, write_atomically
 from shipway.effects.deploy.router import router_sample
+from shipway.effects.http_client import client
 
 TICK = 1.0  # seconds between health checks (and control-file polls)
 
@@ -145,7 +146,7 @@ class Watch:
     def _ready(self) -> bool:
         port = self.env.slot_ports[self.slot]
         try:
-            response = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=TICK)
+            response = client().get(f"http://127.0.0.1:{port}/ready", timeout=TICK)
         except httpx.HTTPError:
             return False
         return response.status_code == httpx.codes.OK
