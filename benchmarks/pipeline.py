@@ -52,6 +52,13 @@ def nox(clone: Path, *arguments: str) -> tuple[float, str]:
     return seconds, output
 
 
+def reference_loop_s() -> float:
+    """A fixed CPU-bound loop's time: how fast this (shared) machine is right now."""
+    started = time.perf_counter()
+    sum(i * i for i in range(10**7))
+    return round(time.perf_counter() - started, 2)
+
+
 def stages(output: str) -> dict[str, list[str]]:
     return {"ran": RAN.findall(output), "cached": CACHED.findall(output)}
 
@@ -69,6 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     runs = parser.parse_args().runs
+    load_at_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="shipway-pipeline-") as scratch:
         clone = Path(scratch) / "shipway"
         subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
@@ -83,7 +91,12 @@ def main() -> None:
         touched_s, touched_output = nox(clone)
     document = {
         "what": "wall time of the default pipeline and the unit loop on a fresh clone",
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "reference_loop_s": reference_loop_s(),
+            "load_average_at_start": load_at_start,
+        },
         "first_run_s": round(first_s, 1),
         "full": full,
         "unit_loop": unit_loop,

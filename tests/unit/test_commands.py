@@ -71,7 +71,7 @@ def test_pytest_step_runs_one_tier_with_per_session_reports_and_posargs() -> Non
 
 def test_pytest_step_with_workers_runs_pytest_xdist() -> None:
     step = commands.pytest_step("integration", REPORTS, ["tests/integration"], [], workers=2)
-    assert step.argv[4:] == ["--numprocesses", "2", "tests/integration"]
+    assert step.argv[4:] == ["--numprocesses", "2", "--dist", "worksteal", "tests/integration"]
 
 
 def test_xdist_workers_auto_is_one_per_core() -> None:

@@ -109,8 +109,8 @@ def test_integration_runs_its_tier_once_in_xdist_workers(tmp_path: Path, project
     session = FakeSession(python="3.13", name="integration")
     nox_stages.integration(session.as_session(), dataclasses.replace(project, root=tmp_path))
     [(argv, env)] = session.runs
-    assert argv[-3:] == ["--numprocesses", argv[-2], "tests/e2e"]  # the one tier path there
-    assert int(argv[-2]) >= 1
+    assert argv[-5:] == ["--numprocesses", argv[-4], "--dist", "worksteal", "tests/e2e"]
+    assert int(argv[-4]) >= 1  # tests/e2e: the one tier path that exists there
     assert env == {"COVERAGE_FILE": f"{tmp_path}/reports/coverage/.coverage.integration"}
 
 

@@ -95,8 +95,8 @@ def pytest_step(
     """pytest under coverage (pytest-cov) over one test tier's ``paths``, with one data file
     and one JUnit file per session; ``workers`` pytest-xdist processes when given."""
     argv = ["pytest", "--cov", "--cov-report=", f"--junitxml={reports.junit(session)}"]
-    if workers is not None:
-        argv += ["--numprocesses", str(workers)]
+    if workers is not None:  # worksteal: an idle worker takes queued tests from a busy one
+        argv += ["--numprocesses", str(workers), "--dist", "worksteal"]
     return Step(
         [*argv, *paths, *posargs], env={"COVERAGE_FILE": str(reports.coverage_data(session))}
     )

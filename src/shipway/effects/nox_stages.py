@@ -1,5 +1,7 @@
 """The bodies of the checking stages. The noxfile only wires these to session names.
 
+Every nox process imports this module (with ``--parallel``, one per session), so the security
+and perf stages, which pull in the deploy machinery, are imported only where they run.
 Every stage first installs its dependency groups from uv.lock (``uv sync --locked``), so a
 session runs exactly the locked tool versions, on a laptop as in CI. The default stages are
 cached: one that passed is skipped while none of its inputs changed (effects/stage_cache.py).
@@ -24,9 +26,7 @@ from shipway.decisions.coverage import (
 from shipway.decisions.perf.options import parse_options
 from shipway.decisions.reports import REPORTS_DIR, ReportPaths
 from shipway.effects.interpreters import expose_interpreters
-from shipway.effects.perf_stage import run_perf_stage
 from shipway.effects.project import load_or_exit
-from shipway.effects.security_stage import run_security_stage
 from shipway.effects.stage_cache import cached_stage
 from shipway.effects.tool_runner import ToolRunner
 from shipway.effects.verdicts import publish
@@ -154,6 +154,8 @@ def security(session: nox.Session, project: Project) -> None:
 
 def enforce_security_gate(session: nox.Session, project: Project) -> None:
     """Run every scanner and fail the session when the severity gate fails."""
+    from shipway.effects.security_stage import run_security_stage
+
     runner = ToolRunner(project.root, session.bin_paths or [])
     verdict, summary = run_security_stage(project, runner, datetime.date.today())
     if not verdict.passed:
@@ -167,6 +169,8 @@ def perf(session: nox.Session, project: Project) -> None:
 
 def enforce_perf_gate(session: nox.Session, project: Project) -> None:
     """Load-test a deployed build (or --host URL) and fail when an SLO or the baseline fails."""
+    from shipway.effects.perf_stage import run_perf_stage
+
     try:
         options = parse_options(session.posargs, project.config.perf)
         verdict = run_perf_stage(project, options, session.bin_paths or [])
