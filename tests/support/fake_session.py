@@ -19,6 +19,7 @@ class FakeVirtualenv:
 class FakeSession:
     python: str = "3.12"
     name: str = "tests-3.12"
+    parallel: bool = False
     posargs: list[str] = field(default_factory=list)
     virtualenv: FakeVirtualenv = field(default_factory=lambda: FakeVirtualenv("/venv"))
     installs: list[list[str]] = field(default_factory=list)

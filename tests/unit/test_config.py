@@ -556,7 +556,7 @@ def test_test_tiers_can_be_configured(tmp_path: Path) -> None:
             'unit = ["tests"]',
             'tool.shipway.tests = {"unit": ["tests"]}: value error, unit path \'tests\' and '
             "integration path "
-            "'tests/integration' overlap: each test belongs to one tier",
+            "'tests/integration' overlap: each test belongs to one tier (integration = [] for none)",
         ),
         (
             'unit = ["../elsewhere"]',

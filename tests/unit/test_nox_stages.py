@@ -156,3 +156,15 @@ def test_perf_installs_only_the_perf_group_and_refuses_unknown_arguments(
         ["uv", "sync", "--locked", "--no-default-groups", "--only-group=perf"]
     ]
     assert not (tmp_path / "reports").exists()  # refused before anything ran
+
+
+def test_an_empty_integration_tier_runs_nothing_and_passes(
+    tmp_path: Path, project: Project
+) -> None:
+    config = project.config.model_copy(update={"tests": Tiers(unit=["tests"], integration=[])})
+    session = FakeSession(name="integration")
+    nox_stages.integration(session.as_session(), dataclasses.replace(project, config=config))
+    assert (session.installs, session.runs) == ([], [])
+    assert session.logged == [
+        "no integration tests at (tool.shipway.tests.integration = []): nothing to run"
+    ]

@@ -452,7 +452,7 @@ class Tiers(StrictModel):
                 if a.is_relative_to(b) or b.is_relative_to(a):
                     raise ValueError(
                         f"unit path {unit!r} and integration path {integration!r} overlap: "
-                        "each test belongs to one tier"
+                        "each test belongs to one tier (integration = [] for none)"
                     )
         return self
 

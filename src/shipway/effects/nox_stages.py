@@ -49,11 +49,22 @@ def parallel_jobs() -> int:
     return os.cpu_count() or 1
 
 
+def yield_to_integration(session: nox.Session) -> None:
+    """In a parallel run, a short session takes the cores only when the integration session,
+    the run's critical path, leaves them idle (it waits on processes a lot)."""
+    if session.parallel:
+        os.nice(SHORT_SESSION_NICENESS)
+
+
+SHORT_SESSION_NICENESS = 10
+
+
 def lint(session: nox.Session, project: Project) -> None:
     paths = checked_paths(project)
     with cached_stage(session, project, stage_inputs.lint(paths)) as stage:
         if stage.cached:
             return
+        yield_to_integration(session)
         install(session, Sync([commands.LINT_GROUP]))
         run_all(session, commands.lint_steps(paths))
         run_all(session, commands.workflow_steps(workflows(project)))
@@ -64,6 +75,7 @@ def typecheck(session: nox.Session, project: Project) -> None:
     with cached_stage(session, project, stage_inputs.typecheck(paths)) as stage:
         if stage.cached:
             return
+        yield_to_integration(session)
         install(session, Sync([commands.TYPECHECK_GROUP]))
         run_all(session, commands.typecheck_steps(paths))
 
@@ -78,6 +90,7 @@ def tests(session: nox.Session, project: Project) -> None:
         paths = existing_paths(project, tiers.unit)
         if not paths:
             session.error(f"no unit tests: none of {', '.join(tiers.unit)} exists {WHERE}")
+        yield_to_integration(session)
         install(session, Sync([commands.TEST_GROUP], compile_bytecode=True))
         run_tests(session, project, paths, stage.posargs)
 
@@ -91,9 +104,10 @@ def integration(session: nox.Session, project: Project) -> None:
             return
         paths = existing_paths(project, tiers.integration)
         if not paths:
-            if "integration" in tiers.model_fields_set:
+            if tiers.integration and "integration" in tiers.model_fields_set:
                 session.error(f"none of {', '.join(tiers.integration)} exists {WHERE}")
-            session.log(f"no integration tests at {', '.join(tiers.integration)}: nothing to run")
+            where = ", ".join(tiers.integration) or "(tool.shipway.tests.integration = [])"
+            session.log(f"no integration tests at {where}: nothing to run")
             return
         install(session, Sync([commands.TEST_GROUP], compile_bytecode=True))
         workers = commands.xdist_workers(tiers.workers, os.cpu_count() or 1)
