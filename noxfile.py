@@ -7,7 +7,7 @@ tests; ``nox -- --no-cache`` runs stages that passed before with unchanged input
 import nox
 
 try:
-    from shipway.effects import nox_stages as stages
+    from shipway.entry import stages
 except ImportError:  # pragma: no cover - a hint for running nox outside the project's env
     raise SystemExit("shipway is not importable: run nox as `uv run nox`") from None
 

@@ -1,18 +1,29 @@
-"""The delivery stages of this repository's pipeline, as invoke tasks. Logic lives in shipway."""
+"""The delivery stages of this repository's pipeline, as invoke tasks. Logic lives in shipway.
+
+Each task imports the part of shipway it runs, so that `inv --list` loads invoke alone.
+"""
+
+from typing import TYPE_CHECKING
 
 from invoke.context import Context
 from invoke.tasks import task
 
-from shipway.effects import ci, deploy_tasks, release_tasks
-from shipway.effects import tasks as shipway_tasks
+from shipway.entry.tasks import prepare, reported
 
-project = shipway_tasks.prepare(__file__)  # a bad [tool.shipway] stops here, before any task
+if TYPE_CHECKING:
+    from shipway.config import Project
+
+
+def project() -> "Project":
+    return prepare(__file__)  # validated once: a bad [tool.shipway] stops the task here
 
 
 @task(help={"json": "print JSON on stdout instead of a table"})
 def config(c: Context, json: bool = False) -> None:
     """Show the validated [tool.shipway] configuration, defaults included."""
-    shipway_tasks.show_config(project, as_json=json)
+    from shipway.entry.tasks import show_config
+
+    show_config(project(), as_json=json)
 
 
 @task(
@@ -23,14 +34,18 @@ def config(c: Context, json: bool = False) -> None:
 )
 def ci_matrix(c: Context, select: str = "tests", output: str = "matrix") -> None:
     """The CI test matrix from `nox --list --json` (written to $GITHUB_OUTPUT in Actions)."""
-    with shipway_tasks.reported():
-        ci.ci_matrix(project, select, name=output)
+    from shipway.entry import ci
+
+    with reported():
+        ci.ci_matrix(project(), select, name=output)
 
 
 @task
 def ci_verdict(c: Context) -> None:
     """The single required CI check: fails unless every job in $NEEDS (toJSON(needs)) passed."""
-    with shipway_tasks.reported():
+    from shipway.entry import ci
+
+    with reported():
         ci.ci_verdict()
 
 
@@ -45,8 +60,10 @@ def build(
     c: Context, allow_dirty: bool = False, image: bool = False, dry_run: bool = False
 ) -> None:
     """Build the service: wheel, sdist, locked requirements, SBOM, signed manifest."""
-    with shipway_tasks.reported():
-        release_tasks.build(project, allow_dirty=allow_dirty, image=image, dry_run=dry_run)
+    from shipway.entry import release
+
+    with reported():
+        release.build(project(), allow_dirty=allow_dirty, image=image, dry_run=dry_run)
 
 
 @task(
@@ -57,15 +74,19 @@ def build(
 )
 def push(c: Context, version: str | None = None, dry_run: bool = False) -> None:
     """Push a verified build to the artifact store (and the package index, if configured)."""
-    with shipway_tasks.reported():
-        release_tasks.push(project, version=version, dry_run=dry_run)
+    from shipway.entry import release
+
+    with reported():
+        release.push(project(), version=version, dry_run=dry_run)
 
 
 @task(help={"version": "version to verify", "from-index": "also fetch and check the index's copy"})
 def verify(c: Context, version: str, from_index: bool = False) -> None:
     """Fetch a version from the artifact store and check every byte against its manifest."""
-    with shipway_tasks.reported():
-        release_tasks.verify(project, version=version, from_index=from_index)
+    from shipway.entry import release
+
+    with reported():
+        release.verify(project(), version=version, from_index=from_index)
 
 
 @task(
@@ -86,9 +107,11 @@ def deploy(
     lock_wait: float = 0,
 ) -> None:
     """Blue-green deploy behind the environment's router; rolls back on failure."""
-    with shipway_tasks.reported():
-        deploy_tasks.deploy(
-            project,
+    from shipway.entry import deploy as entry
+
+    with reported():
+        entry.deploy(
+            project(),
             env,
             version=version or None,  # CI passes "" for an empty workflow input
             yes=yes,
@@ -115,9 +138,11 @@ def rollback(
     version: str | None = None,
 ) -> None:
     """Switch traffic back to the previous release (instant while it is still warm)."""
-    with shipway_tasks.reported():
-        deploy_tasks.rollback(
-            project,
+    from shipway.entry import deploy as entry
+
+    with reported():
+        entry.rollback(
+            project(),
             env,
             to=to or None,
             lock_wait=lock_wait,
@@ -129,33 +154,43 @@ def rollback(
 @task(help={"env": "environment"})
 def promote(c: Context, env: str) -> None:
     """Skip the remaining canary steps (or the post-promotion window): 100 % to the new release."""
-    with shipway_tasks.reported():
-        deploy_tasks.promote(project, env)
+    from shipway.entry import deploy as entry
+
+    with reported():
+        entry.promote(project(), env)
 
 
 @task(help={"env": "environment"})
 def abort(c: Context, env: str) -> None:
     """Send all traffic back to the stable release now and stop the new one."""
-    with shipway_tasks.reported():
-        deploy_tasks.abort(project, env)
+    from shipway.entry import deploy as entry
+
+    with reported():
+        entry.abort(project(), env)
 
 
 @task(help={"env": "environment", "json": "print JSON on stdout"})
 def status(c: Context, env: str, json: bool = False) -> None:
     """What runs in the environment, which version serves, and whether it is healthy."""
-    with shipway_tasks.reported():
-        deploy_tasks.status(project, env, as_json=json)
+    from shipway.entry import deploy as entry
+
+    with reported():
+        entry.status(project(), env, as_json=json)
 
 
 @task(help={"env": "environment", "follow": "keep printing new lines (Ctrl-C to stop)"})
 def logs(c: Context, env: str, follow: bool = False) -> None:
     """The serving release's log."""
-    with shipway_tasks.reported():
-        deploy_tasks.logs(project, env, follow=follow)
+    from shipway.entry import deploy as entry
+
+    with reported():
+        entry.logs(project(), env, follow=follow)
 
 
 @task(help={"env": "environment", "lock-wait": "seconds to wait for another deploy's lock"})
 def stop(c: Context, env: str, lock_wait: float = 0) -> None:
     """Stop the environment's releases and router; nothing of it keeps running."""
-    with shipway_tasks.reported():
-        deploy_tasks.stop(project, env, lock_wait=lock_wait)
+    from shipway.entry import deploy as entry
+
+    with reported():
+        entry.stop(project(), env, lock_wait=lock_wait)

@@ -24,10 +24,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from shipway.config import Project, load_project  # noqa: E402
-from shipway.effects import deploy_tasks  # noqa: E402
 from shipway.effects.deploy.environment import LocalEnvironment  # noqa: E402
 from shipway.effects.deploy.files import load_state, read_audit  # noqa: E402
 from shipway.effects.deploy.local_target import Deployer  # noqa: E402
+from shipway.entry import deploy as deploy_tasks  # noqa: E402
 from tests.support.deployments import chatbot_repo, steady_load, with_environment  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "deploy.json"

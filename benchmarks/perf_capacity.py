@@ -34,11 +34,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from shipway.config import Project, load_project  # noqa: E402
-from shipway.config.model import LoadProfile  # noqa: E402
+from shipway.config.perf import LoadProfile  # noqa: E402
 from shipway.decisions.perf.commands import PerfPaths, locust_argv, time_limit  # noqa: E402
 from shipway.decisions.perf.stats import parse_stats_csv  # noqa: E402
-from shipway.effects import deploy_tasks  # noqa: E402
-from shipway.effects.load_generator import run_locust  # noqa: E402
+from shipway.effects.perf.load_generator import run_locust  # noqa: E402
+from shipway.entry import deploy as deploy_tasks  # noqa: E402
 
 RESULTS = REPO / "benchmarks" / "results" / "perf_capacity.json"
 BODY = b'{"reply": "ok", "model": "trivial"}'  # what the locustfile checks a chat reply for

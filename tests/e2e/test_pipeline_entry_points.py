@@ -129,9 +129,9 @@ def test_inv_config_table() -> None:
 
 CACHED_NOXFILE = """
 import nox
-from shipway.decisions.stage_cache import StageInputs
-from shipway.effects import nox_stages as stages
-from shipway.effects.stage_cache import cached_stage
+from shipway.decisions.stages.cache import StageInputs
+from shipway.entry import stages
+from shipway.effects.stages.cache import cached_stage
 
 project = stages.prepare(__file__)
 

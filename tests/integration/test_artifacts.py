@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from shipway.config import Project, load_project
-from shipway.decisions.manifest import MANIFEST, SIGNATURE, Manifest, sha256_of
-from shipway.effects import release_tasks
-from shipway.effects.build import dist_dir
+from shipway.decisions.release.manifest import MANIFEST, SIGNATURE, Manifest, sha256_of
+from shipway.effects.release.build import dist_dir
+from shipway.entry import release as release_tasks
 from shipway.errors import ShipwayError
 from tests.support.fixture_repo import git, service_repo
 from tests.support.processes import answers, env_with, free_port, running, wait_until

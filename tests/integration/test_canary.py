@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from shipway.config import Project
-from shipway.effects import deploy_tasks
-from shipway.effects.deploy import inspect
+from shipway.effects.deploy import status as environment_status
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_rollout, load_state, read_audit
 from shipway.effects.http_client import client
+from shipway.entry import deploy as deploy_tasks
 from shipway.errors import ShipwayError
 from tests.support.canary import (
     CANARY,
@@ -139,7 +139,7 @@ def test_abort_and_promote_mid_canary_under_load_lose_no_request(
     with steady_load(env.config.url, tmp_path / "control.json", 150, threads=8) as finish:
         thread, outcome = deploy_in_background(slow, name)
         wait_until(at_first_step, timeout=60, what="the canary's first step")
-        report = inspect.status(env)
+        report = environment_status.report(env)
         assert report["rollout"]["weight"] == 20
         assert {r["version"]: r["weight"] for r in report["releases"] if r["weight"]} == {
             STABLE: 80,

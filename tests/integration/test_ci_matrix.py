@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from shipway.config import load_project
-from shipway.effects.ci import ci_matrix
+from shipway.entry.ci import ci_matrix
 from shipway.errors import ShipwayError
 
 REPO = Path(__file__).resolve().parents[2]

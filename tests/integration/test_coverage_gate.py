@@ -13,7 +13,7 @@ PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 NOXFILE = """
 import nox
-from shipway.effects import nox_stages as stages
+from shipway.entry import stages
 
 project = stages.prepare(__file__)
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from shipway.decisions.verdict import Bound, Outcome, Verdict
-from shipway.effects.interpreters import expose_interpreters
 from shipway.effects.project import EXIT_BAD_CONFIG, load_or_exit
+from shipway.effects.stages.interpreters import expose_interpreters
 from shipway.effects.verdicts import publish
 
 

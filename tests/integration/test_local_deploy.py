@@ -17,12 +17,13 @@ from typing import Any, ClassVar
 import pytest
 
 from shipway.config import Project
-from shipway.decisions.manifest import FileKind
-from shipway.effects import deploy_tasks
+from shipway.decisions.deploy import flow
+from shipway.decisions.release.manifest import FileKind
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_state, read_audit
 from shipway.effects.http_client import client
+from shipway.entry import deploy as deploy_tasks
 from shipway.errors import ShipwayError
 from tests.support.deployments import steady_load, with_environment
 from tests.support.processes import env_with, wait_until
@@ -48,9 +49,9 @@ def served_version(env: LocalEnvironment) -> str:
 
 
 def status(project: Project, name: str) -> dict[str, Any]:
-    from shipway.effects.deploy import inspect
+    from shipway.effects.deploy.status import report
 
-    return inspect.status(LocalEnvironment(project, name))
+    return report(LocalEnvironment(project, name))
 
 
 def test_deploy_and_rollback_under_load_lose_no_request(
@@ -160,6 +161,35 @@ def test_a_release_that_never_gets_ready_or_fails_smoke_is_refused(
     deploy_tasks.rollback(project, "refuse", to=None, lock_wait=0, undo_deploy=True, version=V2)
     assert served_version(env) == V1
     assert len(read_audit(env.files)) == 3
+
+
+def test_the_dry_run_and_the_engine_read_the_same_plan(
+    project: Project,
+    cleanup: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without the smoke tests in the plan, the dry run no longer lists them and a release
+    whose smoke check fails is deployed (the refusal test proves that check fails)."""
+    cleanup.append("plan")
+    bad_smoke = with_environment(project, "plan", smoke=[{"path": "/nope", "status": 200}])
+    deploy_tasks.deploy(bad_smoke, "plan", version=V1, yes=True, dry_run=True, lock_wait=0)
+    assert "  smoke tests: GET /nope → 200\n" in capsys.readouterr().out
+    planned = flow.deploy_plan
+
+    def without_smoke(*args: Any) -> flow.Plan:
+        plan = planned(*args)
+        steps = tuple(p for p in plan.steps if p.step is not flow.Step.SMOKE)
+        return dataclasses.replace(plan, steps=steps)
+
+    monkeypatch.setattr(flow, "deploy_plan", without_smoke)
+    deploy_tasks.deploy(bad_smoke, "plan", version=V1, yes=True, dry_run=True, lock_wait=0)
+    assert "smoke tests" not in capsys.readouterr().out
+    deploy(bad_smoke, "plan", V1)
+    said = capsys.readouterr().err  # the console of a deploy in progress
+    assert "  smoke tests\n" not in said
+    assert "  switching traffic\n" in said
+    assert served_version(LocalEnvironment(project, "plan")) == V1
 
 
 def test_concurrent_deploys_and_recovery_after_kill_9(

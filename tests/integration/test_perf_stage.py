@@ -16,15 +16,15 @@ from pathlib import Path
 import pytest
 
 from shipway.config import Project, load_project
-from shipway.config.model import LoadProfile, PerfGates
+from shipway.config.perf import LoadProfile, PerfGates
 from shipway.decisions.deploy.state import Process
 from shipway.decisions.perf.baseline import BaselineEntry, baseline_document
 from shipway.decisions.perf.options import PerfOptions
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_state, read_audit
-from shipway.effects.load_generator import run_locust, stop_recorded
-from shipway.effects.perf_stage import run_perf_stage
+from shipway.effects.perf.load_generator import run_locust, stop_recorded
+from shipway.entry.perf import run_perf_stage
 from shipway.errors import ShipwayError
 from tests.support.processes import REPO, answers, env_with, free_port, running, wait_until
 

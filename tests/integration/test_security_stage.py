@@ -15,8 +15,8 @@ import pytest
 from shipway.config import Project, load_project
 from shipway.decisions.security.findings import Severity
 from shipway.decisions.security.gate import SecurityVerdict, security_gate
-from shipway.effects.security_stage import run_security_stage
-from shipway.effects.tool_runner import ToolRunner
+from shipway.effects.command import ToolRunner
+from shipway.entry.security import run_security_stage
 from tests.support.osv_server import osv_server
 from tests.support.processes import env_with, free_port
 
@@ -28,7 +28,7 @@ ACCESS_KEY = "AKIA" + "Z7Q3VLRMXP4KD2NB"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG" + "/bPxRfiCY8Q2ZKD9XW"
 NOXFILE = """
 import nox
-from shipway.effects import nox_stages as stages
+from shipway.entry import stages
 
 project = stages.prepare(__file__)
 

@@ -12,10 +12,10 @@ import pytest
 
 from shipway.config import Project, load_project
 from shipway.config.model import Tiers
-from shipway.decisions import stage_inputs
-from shipway.decisions.reports import ReportPaths
-from shipway.decisions.stage_cache import StageInputs
-from shipway.effects.stage_cache import cached_stage, record_path
+from shipway.decisions.stages import inputs as stage_inputs
+from shipway.decisions.stages.cache import StageInputs
+from shipway.decisions.stages.report_paths import ReportPaths
+from shipway.effects.stages.cache import cached_stage, record_path
 from tests.support.fake_session import FakeSession
 from tests.support.fixture_repo import commit, git
 

@@ -3,7 +3,7 @@
 import subprocess
 from pathlib import Path
 
-from shipway.decisions import commands
+from shipway.decisions.stages import commands
 from tests.support.processes import env_with
 
 CHECKOUT = "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0"

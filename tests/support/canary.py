@@ -9,9 +9,9 @@ from typing import Any
 
 from shipway.config import Project
 from shipway.decisions.deploy.state import Slot
-from shipway.effects import deploy_tasks
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_state, read_audit
+from shipway.entry import deploy as deploy_tasks
 from shipway.errors import ShipwayError
 from tests.support.deployments import steady_load, with_environment
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from shipway.config import Project, load_project
-from shipway.config.model import Environment
-from shipway.effects import release_tasks
+from shipway.config.deploy import Environment
+from shipway.entry import release as release_tasks
 from tests.support.fixture_repo import commit, git
 from tests.support.processes import REPO, env_with, free_ports, running, stop, wait_until
 
@@ -37,6 +37,7 @@ ENVIRONMENTS = (
     "notify",
     "repair",
     "inspect",
+    "plan",
 )
 VERSIONS = ("1.0.0", "2.0.0")
 

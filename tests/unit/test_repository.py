@@ -3,6 +3,7 @@
 import ast
 import functools
 import importlib.util
+import re
 import shlex
 import tomllib
 from pathlib import Path
@@ -11,8 +12,8 @@ from typing import Any
 
 import yaml
 
-from shipway.decisions.commands import LINT_GROUP
-from shipway.decisions.workflows import check_workflow
+from shipway.decisions.ci.workflows import check_workflow
+from shipway.decisions.stages.commands import LINT_GROUP
 
 REPO = Path(__file__).resolve().parents[2]
 UV_RUN_LOCKED = ["uv", "run", "--locked", f"--only-group={LINT_GROUP}"]
@@ -194,3 +195,14 @@ def test_perf_is_not_a_default_session() -> None:
         'nox.options.sessions = ["integration", "lint", "typecheck", "tests", "coverage"]'
         in noxfile
     )
+
+
+def test_every_path_the_architecture_document_names_exists() -> None:
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = {
+        token.rstrip("/")
+        for token in re.findall(r"`([^`\s]+)`", text)
+        if "/" in token and "<" not in token
+    }
+    assert len(named) > 40  # the document names the modules it explains
+    assert [path for path in sorted(named) if not (REPO / path).exists()] == []

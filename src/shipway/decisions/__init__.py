@@ -2,3 +2,5 @@
 
 Nothing here starts a process, opens a socket or prints; everything here is unit-tested.
 """
+
+Argv = list[str]  # a command line: what a decision returns and an effect runs

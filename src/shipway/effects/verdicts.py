@@ -1,6 +1,5 @@
 """Publish verdicts: a short table for people, JSON for machines, markdown for CI summaries."""
 
-import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -9,8 +8,9 @@ from rich.table import Table
 
 from shipway.decisions.summaries import verdicts_markdown
 from shipway.decisions.verdict import Outcome, Verdict
+from shipway.effects.ci.step_summary import append_step_summary
 from shipway.effects.console import console
-from shipway.effects.step_summary import append_step_summary
+from shipway.effects.json_files import write_json
 
 STYLE = {Outcome.PASS: "green", Outcome.FAIL: "bold red", Outcome.NO_DATA: "bold red"}
 
@@ -22,9 +22,7 @@ def publish(
 ) -> None:
     console.print(table(verdicts))
     for verdict in verdicts:
-        path = json_path(verdict.gate)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(verdict.to_json(), indent=2) + "\n", encoding="utf-8")
+        write_json(json_path(verdict.gate), verdict.to_json())
     append_step_summary(verdicts_markdown(verdicts), environ)
 
 

@@ -31,7 +31,7 @@ The semantics follow Argo Rollouts' AnalysisRun and Flagger's interval times thr
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from shipway.config.model import Analysis
+from shipway.config.deploy import Analysis
 from shipway.decisions.deploy.metrics import WindowMetrics
 
 

@@ -4,7 +4,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from shipway.config.model import SmokeCheck
+from shipway.config.deploy import SmokeCheck
 from shipway.errors import ShipwayError
 
 

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from pathlib import Path
 
-from shipway.decisions.commands import Argv
+from shipway.decisions import Argv
 
 # `setsid -f` detaches the process from the command that starts it (it outlives `inv`, and
 # init reaps it); the shell records its pid and becomes the process with `exec`.

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from shipway.config.model import PerfGates
+from shipway.config.perf import PerfGates
 from shipway.decisions.perf.stats import EndpointStats
 from shipway.decisions.verdict import Bound, Outcome, Verdict
 from shipway.errors import ShipwayError

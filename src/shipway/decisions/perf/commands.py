@@ -4,7 +4,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from shipway.config.model import LoadProfile
+from shipway.config.perf import LoadProfile
 
 STOP_TIMEOUT_S = 5  # users finish their current request before Locust stops
 STARTUP_GRACE_S = 60  # Locust's own start and the report writing, beyond the run time

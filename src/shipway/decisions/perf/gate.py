@@ -7,7 +7,7 @@ nothing (Locust failed, or sent no request) fails: a gate never passes by accide
 from dataclasses import dataclass
 from pathlib import Path
 
-from shipway.config.model import PerfGates
+from shipway.config.perf import PerfGates
 from shipway.decisions.perf.stats import LocustStats
 from shipway.decisions.verdict import Bound, Outcome, Verdict
 

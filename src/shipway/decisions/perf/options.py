@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shipway.config.model import Perf, ProfileName
+from shipway.config.perf import Perf, ProfileName
 from shipway.errors import ShipwayError
 
 USAGE = "nox -s perf -- [--profile NAME] [--host URL] [--update-baseline]"

@@ -4,7 +4,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from shipway.decisions.commands import Argv
+from shipway.decisions import Argv
 
 # Never scanned: environments, caches and our own output.
 SKIP_DIRS = (

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatch
 
-from shipway.config.model import AllowedFinding, Security
+from shipway.config.security import AllowedFinding, Security
 from shipway.decisions.security.findings import SEVERITIES, Finding, Severity, ToolReport
 
 MAX_LISTED = 10

@@ -3,32 +3,19 @@ analysed; ``inv promote`` skips the remaining steps, ``inv abort`` ends the cana
 
 import time
 
-from shipway.decisions.deploy.analysis import (
-    Failure,
-    StepDecision,
-    pause_exceeded,
-    step_decision,
-)
+from shipway.decisions.deploy import flow
+from shipway.decisions.deploy.analysis import StepDecision, pause_exceeded, step_decision
+from shipway.decisions.deploy.flow import StoppedError, Verdict
 from shipway.decisions.deploy.state import EnvState, Slot, split
 from shipway.effects.console import console
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.router import set_router_weights
 from shipway.effects.deploy.watch import Watch, sleep_until_next_tick
-from shipway.errors import ShipwayError
-
-
-class AnalysisFailedError(ShipwayError):
-    def __init__(self, failure: Failure, stage: str) -> None:
-        super().__init__(f"analysis failed at {stage}: {failure.reason}")
-        self.failure = failure
-
-
-class AbortedError(ShipwayError):
-    pass
 
 
 def run_steps(env: LocalEnvironment, watch: Watch, state: EnvState, slot: Slot) -> EnvState:
-    """Each step's weight, held until the analysis lets it pass. Raises on failure or abort."""
+    """Each step's weight, held until the analysis lets it pass. Raises ``StoppedError`` on a
+    failed analysis or an abort."""
     steps = env.config.steps
     for number, step in enumerate(steps, 1):
         stage = f"step {number}/{len(steps)}"
@@ -41,15 +28,19 @@ def run_steps(env: LocalEnvironment, watch: Watch, state: EnvState, slot: Slot) 
         while True:
             tick_started = time.monotonic()
             control = watch.control()
-            if control is not None and control.command == "abort":
-                raise AbortedError(f"aborted by {control.who} at {stage}")
-            if control is not None and control.command == "promote":
-                console.print(f"  promoted by {control.who} at {stage}: skipping the other steps")
+            failure = None
+            if control is None:
+                failure = watch.tick() or pause_exceeded(held_since, time.monotonic(), watch.rules)
+            reaction = flow.react(
+                superseded=False, control=control, failure=failure, where=f"at {stage}"
+            )
+            if reaction.verdict is Verdict.PROMOTE:
+                console.print(f"  promoted by {reaction.who} at {stage}: skipping the other steps")
                 return state
-            failure = watch.tick() or pause_exceeded(held_since, time.monotonic(), watch.rules)
-            if failure is not None:
-                watch.publish(stage, step.weight, ends_at, f"failed: {failure.reason}")
-                raise AnalysisFailedError(failure, stage)
+            if reaction.stop is not None:
+                if failure is not None:
+                    watch.publish(stage, step.weight, ends_at, f"failed: {failure.reason}")
+                raise StoppedError(reaction.stop)
             decision, status = step_decision(watch.run, started, step.pause, time.monotonic())
             if decision is StepDecision.ADVANCE:
                 break

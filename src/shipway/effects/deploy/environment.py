@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from shipway.config import Project
-from shipway.config.model import Environment
+from shipway.config.deploy import Environment
 from shipway.decisions.deploy.checks import who
 from shipway.decisions.deploy.reconcile import (
     RestartSlot,
@@ -19,13 +19,12 @@ from shipway.decisions.deploy.reconcile import (
     plan_repair,
 )
 from shipway.decisions.deploy.state import SLOTS, EnvState, Slot, SlotState
-from shipway.effects.artifact_store import DirectoryStore, read_manifest
+from shipway.effects.command import ToolRunner
 from shipway.effects.console import console
 from shipway.effects.deploy import processes, releases
 from shipway.effects.deploy.files import EnvFiles, append_audit, save_state
 from shipway.effects.deploy.router import router_weights, set_router_weights, start_router
-from shipway.effects.release_tasks import signature_policy
-from shipway.effects.tool_runner import ToolRunner
+from shipway.effects.release.store import DirectoryStore, read_manifest, signature_policy
 from shipway.errors import ShipwayError
 
 # What a release inherits from the deployer's environment; everything else is explicit.

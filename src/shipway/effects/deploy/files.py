@@ -26,6 +26,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from shipway.decisions.deploy.state import Control, EnvState, Rollout, Slot
+from shipway.effects import json_files
 from shipway.effects.deploy import processes
 from shipway.errors import ShipwayError
 
@@ -86,18 +87,7 @@ def save_state(files: EnvFiles, state: EnvState) -> None:
 
 
 def write_atomically(files: EnvFiles, path: Path, model: BaseModel) -> None:
-    files.root.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".json.tmp")
-    with temporary.open("w", encoding="utf-8") as handle:
-        handle.write(model.model_dump_json(indent=2))
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary.replace(path)
-    directory = os.open(files.root, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    json_files.write_atomically(path, model.model_dump_json(indent=2))
 
 
 def load_rollout(files: EnvFiles) -> Rollout | None:

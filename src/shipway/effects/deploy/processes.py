@@ -7,13 +7,13 @@ it has on its command line) all match: a reused pid is never mistaken for it.
 import os
 import signal
 import socket
-import subprocess  # nosec B404 - starting the release and router processes is this module's job
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from shipway.decisions.deploy.commands import DETACH_SCRIPT, detached
 from shipway.decisions.deploy.state import Process
+from shipway.effects import command
 from shipway.errors import ShipwayError
 
 POLL = 0.05
@@ -77,9 +77,9 @@ def spawn(
     """Start ``argv`` detached (it outlives us); its output is appended to ``log_file``."""
     pid_file.unlink(missing_ok=True)
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(  # nosec B603 - an argv list, never a shell string from input
-        detached(argv, pid_file, log_file), env=dict(env), check=True, stdin=subprocess.DEVNULL
-    )
+    started = command.run(detached(argv, pid_file, log_file), env=env, timeout=timeout)
+    if started.returncode != 0:
+        raise ShipwayError(f"{argv[0]} could not be started: {started.last_line}")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         process = adopt(pid_file, marker)

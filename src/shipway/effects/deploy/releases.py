@@ -8,16 +8,17 @@ from pathlib import Path
 
 import httpx
 
-from shipway.config.model import SmokeCheck
+from shipway.config.deploy import SmokeCheck
 from shipway.decisions.deploy.checks import SmokeResult
 from shipway.decisions.deploy.commands import gunicorn, install_locked, release_venv
 from shipway.decisions.deploy.state import Process, Slot
-from shipway.decisions.manifest import FileKind, Manifest
-from shipway.effects.artifact_store import DirectoryStore, SignaturePolicy, verify_directory
+from shipway.decisions.release.manifest import FileKind, Manifest
+from shipway.effects import probes
+from shipway.effects.command import ToolRunner, log_tail
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.files import EnvFiles
 from shipway.effects.http_client import client
-from shipway.effects.tool_runner import ToolRunner
+from shipway.effects.release.store import DirectoryStore, SignaturePolicy, verify_directory
 from shipway.errors import ShipwayError
 
 INSTALLED = "installed"  # marker file: written last, so a half-done install is never used
@@ -102,15 +103,11 @@ def wait_ready(process: Process, port: int, timeout: float, log: Path) -> None:
     while time.monotonic() < deadline:
         if not processes.is_running(process):
             raise ShipwayError(
-                f"the release exited before it was ready; last log lines: {tail(log)}"
+                f"the release exited before it was ready; last log lines: {log_tail(log, 3)}"
             )
-        try:
-            response = client().get(f"http://127.0.0.1:{port}/ready", timeout=2)
-            if response.status_code == httpx.codes.OK:
-                return
-            last = f"/ready answered {response.status_code}"
-        except httpx.HTTPError as error:
-            last = type(error).__name__
+        last = probes.not_ready(f"http://127.0.0.1:{port}") or ""
+        if not last:
+            return
         time.sleep(processes.POLL)
     raise ShipwayError(f"the release was not ready within {timeout:.0f}s ({last})")
 
@@ -130,14 +127,6 @@ def smoke_test(port: int, checks: Sequence[SmokeCheck]) -> list[SmokeResult]:
             version = None
         results.append(SmokeResult(check, response.status_code, version))
     return results
-
-
-def tail(log: Path, lines: int = 3) -> str:
-    try:
-        text = log.read_text(errors="replace").strip().splitlines()
-    except OSError:
-        return "(no log)"
-    return " | ".join(text[-lines:]) or "(empty log)"
 
 
 def release_environment(

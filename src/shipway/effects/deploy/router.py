@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from shipway.config.model import Environment
+from shipway.config.deploy import Environment
 from shipway.decisions.deploy import router as config
 from shipway.decisions.deploy.commands import envoy
 from shipway.decisions.deploy.metrics import (
@@ -19,6 +19,7 @@ from shipway.decisions.deploy.metrics import (
     parse_stats,
 )
 from shipway.decisions.deploy.state import SLOTS, Process, Slot
+from shipway.effects.command import log_tail
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.files import EnvFiles
 from shipway.effects.http_client import client
@@ -67,8 +68,7 @@ def start_router(
             return process
         time.sleep(processes.POLL)
     processes.stop(process)
-    log = (files.router / "envoy.log").read_text(errors="replace").strip().splitlines()[-3:]
-    raise ShipwayError(f"the router did not start: {' | '.join(log) or 'no output'}")
+    raise ShipwayError(f"the router did not start: {log_tail(files.router / 'envoy.log', 3)}")
 
 
 def admin_url(environment: Environment, path: str) -> str:

@@ -8,7 +8,6 @@ import time
 from collections import deque
 from typing import Literal
 
-import httpx
 from rich.console import Group
 from rich.live import Live
 from rich.table import Table
@@ -24,12 +23,12 @@ from shipway.decisions.deploy.analysis import (
 )
 from shipway.decisions.deploy.metrics import MetricsError, Sample, WindowMetrics, baseline, window
 from shipway.decisions.deploy.state import Control, Rollout, Slot, other
+from shipway.effects import probes
 from shipway.effects.console import console
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_control, write_atomically
 from shipway.effects.deploy.router import router_sample
-from shipway.effects.http_client import client
 
 TICK = 1.0  # seconds between health checks (and control-file polls)
 
@@ -144,12 +143,7 @@ class Watch:
         return measure(self.rules, canary, stable, now)
 
     def _ready(self) -> bool:
-        port = self.env.slot_ports[self.slot]
-        try:
-            response = client().get(f"http://127.0.0.1:{port}/ready", timeout=TICK)
-        except httpx.HTTPError:
-            return False
-        return response.status_code == httpx.codes.OK
+        return probes.ready(f"http://127.0.0.1:{self.env.slot_ports[self.slot]}", timeout=TICK)
 
 
 def sleep_until_next_tick(tick_started: float) -> None:

@@ -1,0 +1,158 @@
+"""``[tool.shipway.environments.<name>]``: where and how a release is deployed."""
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from shipway.config.fields import EnvVarName, Port, Seconds, SecretRef, StrictModel
+
+
+class SmokeCheck(StrictModel):
+    path: str = Field(default="/health/detailed", pattern=r"^/", description="path to GET")
+    status: int = Field(default=200, ge=100, le=599, description="expected HTTP status")
+    expect_version: bool = Field(
+        default=True, description="the JSON body's 'version' must be the version being deployed"
+    )
+
+
+class Hooks(StrictModel):
+    pre_deploy: list[str] = Field(
+        default=[], description="commands run before traffic moves; a failure aborts the deploy"
+    )
+    post_deploy: list[str] = Field(
+        default=[], description="commands run after the old release stops"
+    )
+
+
+class CanaryStep(StrictModel):
+    weight: int = Field(ge=1, le=99, description="percent of traffic the new release gets")
+    pause: Seconds = Field(default=30.0, description="how long the step holds, under analysis")
+
+
+DEFAULT_STEPS = [CanaryStep(weight=5), CanaryStep(weight=25), CanaryStep(weight=50)]
+
+
+class Analysis(StrictModel):
+    """Rules a new release must keep while it takes traffic; see decisions/deploy/analysis.py."""
+
+    error_rate: float = Field(
+        default=0.05, ge=0, le=1, description="highest share of 5xx answers in a window (0-1)"
+    )
+    p95_ms: float | None = Field(
+        default=2000, gt=0, description="highest p95 latency in a window, ms (none: no rule)"
+    )
+    p99_ms: float | None = Field(
+        default=None, gt=0, description="highest p99 latency in a window, ms (none: no rule)"
+    )
+    window: Seconds = Field(default=60.0, gt=0, description="span each measurement covers")
+    interval: Seconds = Field(default=10.0, gt=0, description="time between measurements")
+    min_requests: int = Field(
+        default=20, ge=1, description="fewer requests in a window make it inconclusive"
+    )
+    health_failures: int = Field(
+        default=3, ge=1, description="consecutive failed health checks (1 s apart) that fail"
+    )
+    failure_limit: int = Field(
+        default=0, ge=0, description="failed measurements tolerated; one more rolls back"
+    )
+    consecutive_error_limit: int = Field(
+        default=4, ge=0, description="metric-source errors in a row tolerated; one more fails"
+    )
+    inconclusive: Literal["pause", "fail"] = Field(
+        default="pause", description="what too little data does: 'pause' (hold) or 'fail'"
+    )
+    max_pause: Seconds = Field(
+        default=600.0, description="how long an inconclusive pause may hold before it fails"
+    )
+    compare_to_stable: bool = Field(
+        default=True,
+        description="a breach the stable release shows too is inconclusive, not the new one's",
+    )
+
+
+class Environment(StrictModel):
+    target: Literal["local"] = Field(
+        default="local", description="'local' (one host, no containers)"
+    )
+    host: str = Field(default="127.0.0.1", description="address the router listens on")
+    port: Port = Field(description="port the router listens on: the environment's URL")
+    admin_port: Port | None = Field(default=None, description="router admin port (default port+1)")
+    release_ports: tuple[Port, Port] | None = Field(
+        default=None, description="loopback ports of the two release slots (default port+2, +3)"
+    )
+    workers: int = Field(default=2, ge=1, le=64, description="worker processes per release")
+    settings: dict[EnvVarName, str] = Field(default={}, description="environment of the service")
+    secrets: dict[EnvVarName, SecretRef] = Field(
+        default={}, description="variables resolved at deploy time from env:NAME or file:PATH"
+    )
+    strategy: Literal["blue-green", "canary"] = Field(
+        default="blue-green", description="'blue-green' or 'canary'"
+    )
+    steps: list[CanaryStep] = Field(
+        default=DEFAULT_STEPS,
+        min_length=1,
+        description="canary weights (1-99, rising) and pauses; promotion to 100 % follows",
+    )
+    analysis: Analysis = Field(
+        default=Analysis(), description="rules checked during canary steps and after promotion"
+    )
+    approval: bool = Field(default=False, description="ask before deploying (--yes in scripts)")
+    ready_timeout: Seconds = Field(
+        default=30.0, description="how long a release may take to be ready"
+    )
+    scale_down_delay: Seconds = Field(
+        default=30.0, description="how long the old release stays warm after the switch"
+    )
+    smoke: list[SmokeCheck] = Field(
+        default=[SmokeCheck()], description="checks of the new release before traffic moves"
+    )
+    hooks: Hooks = Hooks()
+    notify: str | None = Field(
+        default=None, description="Slack-compatible webhook URL, or env:NAME / file:PATH holding it"
+    )
+    keep_releases: int = Field(default=3, ge=2, le=100, description="installed releases to keep")
+    state_dir: str | None = Field(
+        default=None,
+        description="where releases, state and logs live (default .shipway/state/<env>)",
+    )
+    python: str | None = Field(
+        default=None, description="interpreter for release environments (default: shipway's own)"
+    )
+
+    @field_validator("notify")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if value is None or value.startswith(("http://", "https://", "env:", "file:")):
+            return value
+        raise ValueError("not an http(s) URL, env:NAME or file:PATH")
+
+    @field_validator("steps")
+    @classmethod
+    def _rising(cls, steps: list[CanaryStep]) -> list[CanaryStep]:
+        weights = [step.weight for step in steps]
+        if weights != sorted(set(weights)):
+            raise ValueError(f"weights must rise step by step, got {weights}")
+        return steps
+
+    @model_validator(mode="after")
+    def _distinct_ports(self) -> "Environment":
+        if len(set(self.ports)) != len(self.ports):
+            raise ValueError(f"ports must all differ, got {', '.join(map(str, self.ports))}")
+        return self
+
+    @property
+    def router_admin_port(self) -> int:
+        return self.admin_port or self.port + 1
+
+    @property
+    def slot_ports(self) -> tuple[int, int]:
+        return self.release_ports or (self.port + 2, self.port + 3)
+
+    @property
+    def ports(self) -> tuple[int, ...]:
+        return (self.port, self.router_admin_port, *self.slot_ports)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"

@@ -1,0 +1,46 @@
+"""What every part of ``[tool.shipway]`` is built from: strict models and the value types
+they share (durations, ports, names, paths)."""
+
+import re
+from pathlib import PurePosixPath
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+PythonVersion = Annotated[str, StringConstraints(pattern=r"^3\.\d{1,2}$")]
+AppReference = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*$")
+]
+
+
+_DURATION = re.compile(r"^(?P<number>\d+(\.\d+)?)\s*(?P<unit>ms|s|m|h)?$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+
+
+def parse_duration(value: object) -> object:
+    """'500ms', '30s', '2m', '1h' or a number, as seconds; anything else is left to fail."""
+    if isinstance(value, str) and (match := _DURATION.match(value.strip())):
+        return float(match["number"]) * _UNIT_SECONDS[match["unit"]]
+    return value
+
+
+Seconds = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+SecretRef = Annotated[str, StringConstraints(pattern=r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$")]
+EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}$")]
+
+
+RelativePath = Annotated[str, StringConstraints(min_length=1)]
+
+
+def inside_project(value: str) -> str:
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts:
+        raise ValueError("must be a relative path inside the project (no '..')")
+    return value

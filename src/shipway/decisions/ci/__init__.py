@@ -1,0 +1,1 @@
+"""CI: the job matrix, the verdict of all jobs, the rules workflows follow."""

@@ -1,0 +1,1 @@
+"""Builds and releases: versions, manifests, the commands that build, sign and publish."""

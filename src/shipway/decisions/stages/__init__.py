@@ -1,0 +1,1 @@
+"""The checking stages (nox sessions): the commands they run, their inputs, coverage."""

@@ -1,0 +1,123 @@
+"""The commands each checking stage runs, as argv lists (built here, run elsewhere).
+
+Tool versions come from the dependency groups in pyproject.toml, locked in uv.lock; every
+stage installs its groups with ``uv sync --locked`` so it runs exactly what is locked.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from shipway.decisions import Argv
+from shipway.decisions.stages.report_paths import ReportPaths
+
+# Dependency groups (pyproject.toml) each stage installs. pre-commit hooks use LINT_GROUP too.
+LINT_GROUP = "lint"
+TYPECHECK_GROUP = "typecheck"
+TEST_GROUP = "test"
+COVERAGE_GROUP = "coverage"
+SECURITY_GROUP = "security"
+PERF_GROUP = "perf"
+
+# What the checking stages look at, when it exists: the library, its tests, the service and
+# the pipeline files themselves.
+CHECKED_PATHS = ("src", "tests", "scripts", "benchmarks", "locust", "noxfile.py", "tasks.py")
+
+
+@dataclass(frozen=True)
+class Sync:
+    """``uv sync`` of some dependency groups from uv.lock into a session's environment."""
+
+    groups: Sequence[str]
+    project: bool = True  # install the workspace projects (editable) and their dependencies
+    # For sessions that start many Python processes: each then loads bytecode instead of
+    # compiling every module it imports (uv compiles once, and only what changed on a resync).
+    compile_bytecode: bool = False
+
+    def argv(self) -> Argv:
+        argv = ["uv", "sync", "--locked", "--no-default-groups"]
+        if self.compile_bytecode:
+            argv.append("--compile-bytecode")
+        if not self.project:
+            return argv + [f"--only-group={group}" for group in self.groups]
+        return argv + ["--all-packages"] + [f"--group={group}" for group in self.groups]
+
+
+@dataclass(frozen=True)
+class Step:
+    argv: Argv
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def candidate_paths(service: str) -> list[str]:
+    """Paths the linters and the type checker cover (those of them that exist), in order."""
+    extra = [] if service == "." else [service]
+    return list(dict.fromkeys([*CHECKED_PATHS, *extra]))
+
+
+def lint_steps(paths: Sequence[str]) -> list[Step]:
+    return [
+        Step(["ruff", "check", *paths]),
+        Step(["ruff", "format", "--check", *paths]),
+        Step(["lint-imports"]),
+    ]
+
+
+def workflow_steps(workflows: Sequence[str]) -> list[Step]:
+    """Offline checks of GitHub Actions workflows: schema, actionlint, zizmor, thin run lines.
+
+    actionlint's shellcheck and pyflakes integrations are off: whether they run would depend
+    on what the machine has installed, and run lines are checked by the thin-workflow rule.
+    zizmor fails on high-severity findings only.
+    """
+    if not workflows:
+        return []
+    return [
+        Step(["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows]),
+        Step(["actionlint", "-shellcheck=", "-pyflakes=", "-oneline", *workflows]),
+        Step(["zizmor", "--offline", "--min-severity=high", "--no-progress", *workflows]),
+        Step(["python", "-m", "shipway.effects.ci.workflows", *workflows]),
+    ]
+
+
+def typecheck_steps(paths: Sequence[str]) -> list[Step]:
+    return [Step(["mypy", *paths])]
+
+
+def pytest_step(
+    session: str,
+    reports: ReportPaths,
+    paths: Sequence[str],
+    posargs: Sequence[str],
+    workers: int | None = None,
+) -> Step:
+    """pytest under coverage (pytest-cov) over one test tier's ``paths``, with one data file
+    and one JUnit file per session; ``workers`` pytest-xdist processes when given."""
+    argv = ["pytest", "--cov", "--cov-report=", f"--junitxml={reports.junit(session)}"]
+    if workers is not None:  # worksteal: an idle worker takes queued tests from a busy one
+        argv += ["--numprocesses", str(workers), "--dist", "worksteal"]
+    return Step(
+        [*argv, *paths, *posargs], env={"COVERAGE_FILE": str(reports.coverage_data(session))}
+    )
+
+
+def xdist_workers(configured: int | str, cpus: int) -> int:
+    """pytest-xdist processes: as configured, or one per core for 'auto'."""
+    return configured if isinstance(configured, int) else max(1, cpus)
+
+
+def e2e_step(posargs: Sequence[str]) -> Step:
+    """The end-to-end tests, against a deployed environment when posargs say --environment."""
+    return Step(["pytest", "tests/e2e", "-p", "no:cacheprovider", *posargs])
+
+
+def coverage_steps(sessions: Sequence[str], reports: ReportPaths) -> list[Step]:
+    """Combine the test sessions' data (keeping it, so the gate can rerun) and write reports."""
+    env = {"COVERAGE_FILE": str(reports.coverage_combined)}
+    data = [str(reports.coverage_data(session)) for session in sessions]
+    return [
+        Step(["coverage", "combine", "--keep", "--quiet", *data], env),
+        Step(["coverage", "xml", "--quiet", "-o", str(reports.coverage_xml)], env),
+        Step(["coverage", "json", "--quiet", "-o", str(reports.coverage_json)], env),
+        Step(["coverage", "html", "--quiet", "-d", str(reports.coverage_html)], env),
+        Step(["coverage", "report"], env),
+    ]

@@ -1,0 +1,1 @@
+"""CI: workflow checks and the job's step summary."""

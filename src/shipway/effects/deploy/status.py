@@ -1,0 +1,168 @@
+"""``inv status`` and ``inv logs``: what runs, whether it is healthy, and what it printed."""
+
+import contextlib
+import fcntl
+import os
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from shipway.decisions.deploy.state import SLOTS, EnvState
+from shipway.effects import command, probes
+from shipway.effects.deploy import processes, releases
+from shipway.effects.deploy.environment import LocalEnvironment
+from shipway.effects.deploy.files import (
+    deploy_lock,
+    load_rollout,
+    load_state,
+    read_audit,
+    read_holder,
+)
+from shipway.effects.deploy.router import router_weights
+from shipway.errors import ShipwayError
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+def report(env: LocalEnvironment) -> dict[str, Any]:
+    """The environment as it is. Repairs what an interrupted command left, unless one runs."""
+    state = load_state(env.files)
+    holder = read_holder(env.files) if env.files.lock.exists() else None
+    if holder is None or not _lock_held(env):
+        with contextlib.suppress(ShipwayError):
+            state = _repair_quietly(env)
+        holder = None
+    weights = router_weights(env.config)
+    router_running = processes.is_running(state.router)
+    rows = []
+    for slot in SLOTS:
+        current = state.slot(slot)
+        if current.phase == "empty":
+            continue
+        running = processes.is_running(current.process)
+        rows.append(
+            {
+                "version": current.version,
+                "state": current.phase,
+                "slot": slot,
+                "port": env.slot_ports[slot],
+                "weight": (weights or state.weights)[slot],
+                "pid": current.process.pid if current.process else None,
+                "running": running,
+                "ready": running and probes.ready(f"http://127.0.0.1:{env.slot_ports[slot]}"),
+            }
+        )
+    installed = sorted(set(releases.installed_versions(env.files)) - {r["version"] for r in rows})
+    rows += [
+        {
+            "version": v,
+            "state": "installed",
+            "slot": None,
+            "port": None,
+            "weight": 0,
+            "pid": None,
+            "running": False,
+            "ready": False,
+        }
+        for v in installed
+    ]
+    serving = state.serving_version
+    serving_row = next((r for r in rows if r["state"] == "serving"), None)
+    routed = {r["version"] for r in rows if r["weight"] and r["state"] in ("serving", "canary")}
+    healthy = bool(
+        router_running
+        and serving_row
+        and serving_row["ready"]
+        and weights == state.weights
+        and probes.version(env.config.url, timeout=2) in routed
+    )
+    audit = read_audit(env.files)
+    rollout = load_rollout(env.files)
+    return {
+        "environment": env.name,
+        "url": env.config.url,
+        "serving": serving,
+        "healthy": healthy,
+        "router": {
+            "running": router_running,
+            "pid": state.router.pid if state.router else None,
+            "weights": weights,
+            "expected_weights": dict(state.weights),
+        },
+        "releases": rows,
+        "lock": holder.describe() if holder else None,
+        "rollout": rollout.model_dump(exclude={"watcher"}) if rollout else None,
+        "last": audit[-1] if audit else None,
+    }
+
+
+def show(report: dict[str, Any]) -> None:
+    health = "[green]healthy[/]" if report["healthy"] else "[bold red]unhealthy[/]"
+    out.print(
+        f"{report['environment']}: {report['url']} serving {report['serving'] or 'nothing'}, "
+        f"{health}"
+    )
+    router = report["router"]
+    if not router["running"]:
+        out.print("  [bold red]the router is not running[/]: the next `inv deploy` restarts it")
+    elif router["weights"] != router["expected_weights"]:
+        out.print(
+            f"  [yellow]router weights {router['weights']} differ from "
+            f"{router['expected_weights']}[/]"
+        )
+    grid = Table()
+    for column in ("version", "state", "slot", "weight", "pid", "running", "ready"):
+        grid.add_column(column)
+    for row in report["releases"]:
+        grid.add_row(
+            *(
+                str(row[c]) if row[c] is not None else ""
+                for c in ("version", "state", "slot", "weight", "pid", "running", "ready")
+            )
+        )
+    out.print(grid)
+    if rollout := report["rollout"]:
+        new = rollout["canary"]
+        metrics = (
+            f"; last window {new.get('requests')} requests, 5xx {new.get('error_rate')}, "
+            f"p95 {new.get('p95_ms')} ms"
+            if new
+            else ""
+        )
+        out.print(
+            f"  {rollout['strategy']} of {rollout['version']}: {rollout['stage']}, "
+            f"{rollout['weight']}% of traffic, {rollout['status']}{metrics}"
+        )
+    if report["lock"]:
+        out.print(f"  a command is running: {report['lock']}")
+    if last := report["last"]:
+        out.print(
+            f"  last: {last.get('action')} of {last.get('version')} {last.get('outcome')} "
+            f"by {last.get('who')}"
+        )
+
+
+def logs(env: LocalEnvironment, follow: bool, lines: int = 50) -> None:
+    state = load_state(env.files)
+    slot = state.serving_slot
+    if slot is None:
+        raise ShipwayError(f"nothing serves in {env.name}: no release log to show")
+    log = env.files.slot(slot) / "release.log"
+    command.become(["tail", "-n", str(lines), *(["-F"] if follow else []), str(log)])
+
+
+def _lock_held(env: LocalEnvironment) -> bool:
+    descriptor = os.open(env.files.lock, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
+
+
+def _repair_quietly(env: LocalEnvironment) -> EnvState:
+    with deploy_lock(env.files, "status"):
+        return env.repair(load_state(env.files), repair_processes=False)

@@ -1,0 +1,1 @@
+"""The performance stage: the load generator and the run records."""

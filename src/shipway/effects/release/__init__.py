@@ -1,0 +1,1 @@
+"""Builds and releases: building, the artifact store, the package index, git."""

@@ -1,0 +1,1 @@
+"""The security stage: the advisory database client."""

@@ -1,0 +1,1 @@
+"""The checking stages: the stage cache and the interpreters of the test matrix."""

@@ -1,0 +1,112 @@
+"""Bodies of ``inv deploy``, ``inv rollback``, ``inv status``, ``inv logs`` and ``inv stop``."""
+
+import json
+import sys
+
+from rich.console import Console
+from rich.prompt import Confirm
+
+from shipway.config import Project
+from shipway.decisions.deploy import flow
+from shipway.effects.command import ToolRunner
+from shipway.effects.deploy import control
+from shipway.effects.deploy import status as environment_status
+from shipway.effects.deploy.environment import LocalEnvironment
+from shipway.effects.deploy.files import load_state
+from shipway.effects.deploy.local_target import Deployer
+from shipway.effects.release.store import DirectoryStore
+from shipway.entry import release
+from shipway.errors import ShipwayError
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+def deploy(
+    project: Project,
+    environment: str,
+    *,
+    version: str | None,
+    yes: bool,
+    dry_run: bool,
+    lock_wait: float,
+) -> None:
+    env = LocalEnvironment(project, environment)
+    store = DirectoryStore(project.path(project.config.artifacts.store))
+    name = project.service_package.name
+    if version is None:
+        version = release.current_version(project, ToolRunner(project.root))
+        if version not in store.versions(name) and not dry_run:
+            out.print(
+                f"{name} {version} (this commit) is not in the store: building and pushing it"
+            )
+            release.build(project, allow_dirty=True, image=False, dry_run=False)
+            release.push(project, version=version, dry_run=False)
+    elif version not in store.versions(name):
+        available = ", ".join(store.versions(name)) or "none"
+        raise ShipwayError(f"{name} {version} is not in the artifact store (versions: {available})")
+    if dry_run:
+        state = load_state(env.files)
+        plan = flow.deploy_plan(env.config, state, version, str(env.files.root / "releases"))
+        out.print(
+            f"deploy {name} {state.serving_version or '(nothing)'} → {version} "
+            f"to {environment} ({env.config.url})"
+        )
+        for line in flow.describe(plan):
+            out.print(f"  {line}")
+        if env.config.approval:
+            out.print("  (approval required: asked on a terminal, --yes otherwise)")
+        out.print("[yellow]dry run:[/] nothing was changed")
+        return
+    Deployer(env).deploy(
+        version,
+        yes=yes,
+        interactive=sys.stdin.isatty(),
+        confirm=confirm,
+        lock_wait=lock_wait,
+    )
+
+
+def confirm(question: str) -> bool:
+    return Confirm.ask(question, default=False)
+
+
+def rollback(
+    project: Project,
+    environment: str,
+    *,
+    to: str | None,
+    lock_wait: float,
+    undo_deploy: bool = False,
+    version: str | None = None,
+) -> None:
+    """Roll back; with ``undo_deploy``, only if ``version`` (default: this commit's) serves."""
+    undo = None
+    if undo_deploy:
+        undo = version or release.current_version(project, ToolRunner(project.root))
+    elif version:
+        raise ShipwayError("--version names the deploy to undo: use it with --undo-deploy")
+    Deployer(LocalEnvironment(project, environment)).rollback(to, lock_wait=lock_wait, undo=undo)
+
+
+def promote(project: Project, environment: str) -> None:
+    control.send(LocalEnvironment(project, environment), "promote")
+
+
+def abort(project: Project, environment: str) -> None:
+    control.send(LocalEnvironment(project, environment), "abort")
+
+
+def status(project: Project, environment: str, *, as_json: bool) -> None:
+    report = environment_status.report(LocalEnvironment(project, environment))
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        environment_status.show(report)
+
+
+def logs(project: Project, environment: str, *, follow: bool) -> None:
+    environment_status.logs(LocalEnvironment(project, environment), follow)
+
+
+def stop(project: Project, environment: str, *, lock_wait: float) -> None:
+    Deployer(LocalEnvironment(project, environment)).stop(lock_wait=lock_wait)

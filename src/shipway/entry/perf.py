@@ -1,0 +1,191 @@
+"""``nox -s perf``: deploy this commit's build to the perf environment (or aim at ``--host``),
+run Locust with a configured profile, judge its statistics, compare with the baseline, write
+the reports, and stop everything it started, also when it fails or is interrupted."""
+
+import datetime
+import os
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import FrameType
+
+from shipway.config import Project
+from shipway.config.perf import LoadProfile
+from shipway.decisions.perf.baseline import regression_checks
+from shipway.decisions.perf.commands import PerfPaths, locust_argv, time_limit, worker_processes
+from shipway.decisions.perf.gate import PerfVerdict, slo_checks
+from shipway.decisions.perf.options import PerfOptions
+from shipway.decisions.perf.stats import LocustStats, parse_stats_csv
+from shipway.decisions.perf.summary import RunSummary
+from shipway.effects import probes
+from shipway.effects.command import log_tail
+from shipway.effects.console import console
+from shipway.effects.perf import records as perf_records
+from shipway.effects.perf.load_generator import run_locust
+from shipway.effects.perf.records import shown
+from shipway.entry import deploy
+from shipway.errors import ShipwayError
+
+
+@dataclass(frozen=True)
+class Measurement:
+    stats: LocustStats | None
+    errors: list[str]
+    version: str | None
+
+
+def run_perf_stage(
+    project: Project, options: PerfOptions, bin_dirs: Sequence[str], cores: int | None = None
+) -> PerfVerdict:
+    """Run the stage and publish its reports; the verdict says whether it passed and why."""
+    perf = project.config.perf
+    profile = perf.profiles[options.profile]
+    paths = PerfPaths(project.path(perf.reports))
+    perf_records.reset(paths.reports)
+    started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    processes = worker_processes(profile.processes, cores or os.cpu_count() or 1)
+    with interrupted_by_sigterm():
+        if options.host is not None:
+            host = options.host
+            measured = measure(project, host, options, processes, paths, bin_dirs)
+        else:
+            with tools_on_path(bin_dirs), deployed(project, perf.environment) as host:
+                measured = measure(project, host, options, processes, paths, bin_dirs)
+    verdict = judge(project, options, measured, paths)
+    summary = RunSummary(
+        profile=options.profile,
+        host=host,
+        version=measured.version,
+        users=profile.users,
+        spawn_rate=profile.spawn_rate,
+        duration_s=profile.duration,
+        processes=processes,
+        started=started,
+        stats=measured.stats,
+        verdict=verdict,
+        reports=shown(project, paths.reports),
+    )
+    if options.update_baseline:
+        summary = perf_records.update_baseline(project, summary)
+    perf_records.publish(project, paths, summary)
+    return summary.verdict
+
+
+def judge(
+    project: Project, options: PerfOptions, measured: Measurement, paths: PerfPaths
+) -> PerfVerdict:
+    """SLO checks, and the baseline comparison (only notes when a new baseline is stored)."""
+    gates = project.config.gates.perf
+    profile = project.config.perf.profiles[options.profile]
+    checks = slo_checks(measured.stats, gates, shown(project, paths.summary_json))
+    notes: list[str] = []
+    total = measured.stats.total if measured.stats else None
+    if total is not None and total.requests:
+        baseline = project.path(project.config.perf.baseline)
+        compared, notes = regression_checks(
+            total,
+            profile.users,
+            options.profile,
+            perf_records.read_baseline(baseline).get(options.profile),
+            gates,
+            shown(project, baseline),
+        )
+        if options.update_baseline:
+            notes += [f"against the old baseline: {check.summary()}" for check in compared]
+        else:
+            checks += compared
+    return PerfVerdict(tuple(checks), tuple(measured.errors), tuple(notes))
+
+
+def measure(
+    project: Project,
+    host: str,
+    options: PerfOptions,
+    processes: int,
+    paths: PerfPaths,
+    bin_dirs: Sequence[str],
+) -> Measurement:
+    """One Locust run against ``host``; what it measured, or why it measured nothing."""
+    perf = project.config.perf
+    profile: LoadProfile = perf.profiles[options.profile]
+    locustfile = project.path(perf.locustfile)
+    if not locustfile.is_file():
+        raise ShipwayError(f"tool.shipway.perf.locustfile: {locustfile} does not exist")
+    version = probes.version(host)
+    env = dict(os.environ)
+    env["PATH"] = os.pathsep.join([*bin_dirs, env.get("PATH", "")])
+    errors = []
+    try:
+        status = run_locust(
+            locust_argv(locustfile, host, profile, processes, paths),
+            marker=str(paths.html),
+            record=project.path(perf.state_dir) / "loadgen.json",
+            log=paths.log,
+            cwd=project.root,
+            env=env,
+            time_limit=time_limit(profile),
+            label=f"Locust: profile {options.profile}, {profile.users} users for "
+            f"{profile.duration:g}s against {host}",
+        )
+    except ShipwayError as problem:  # not installed, or hung: the run measured nothing usable
+        return Measurement(None, [str(problem)], version)
+    if status != 0:
+        last = log_tail(paths.log)
+        errors.append(f"Locust exited with status {status}: {last} (see {paths.log})")
+    stats = None
+    if not paths.stats_csv.is_file():
+        errors.append(f"Locust wrote no statistics ({paths.stats_csv}); see {paths.log}")
+    else:
+        try:
+            stats = parse_stats_csv(paths.stats_csv.read_text(encoding="utf-8"))
+        except ShipwayError as problem:
+            errors.append(str(problem))
+    return Measurement(stats, errors, version)
+
+
+@contextmanager
+def deployed(project: Project, environment: str) -> Iterator[str]:
+    """This commit's build serving in ``environment`` for the block; stopped afterwards."""
+    if environment not in project.config.environments:
+        raise ShipwayError(
+            f"nox -s perf deploys to the environment {environment!r} "
+            "(tool.shipway.perf.environment), which is not configured: add "
+            f"[tool.shipway.environments.{environment}] with its own port, or pass --host URL"
+        )
+    try:
+        deploy.deploy(project, environment, version=None, yes=True, dry_run=False, lock_wait=0)
+        yield project.config.environments[environment].url
+    finally:
+        console.print(f"perf: stopping the {environment} environment")
+        deploy.stop(project, environment, lock_wait=60)
+
+
+@contextmanager
+def tools_on_path(bin_dirs: Sequence[str]) -> Iterator[None]:
+    """The session's tools (Envoy from the 'perf' group) findable by the deploy, even when
+    shipway itself runs without the dev group (`uv run --no-default-groups nox -s perf`)."""
+    previous = os.environ.get("PATH", "")
+    os.environ["PATH"] = os.pathsep.join([*bin_dirs, previous])
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = previous
+
+
+@contextmanager
+def interrupted_by_sigterm() -> Iterator[None]:
+    """A SIGTERM (a cancelled CI job) unwinds like Ctrl-C, so every finally block runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
