@@ -69,6 +69,20 @@ def test_publish_writes_json_and_appends_to_the_step_summary(
     assert "PASS" in capsys.readouterr().err
 
 
+def test_a_gate_may_publish_its_own_report_as_the_step_summary(tmp_path: Path) -> None:
+    verdict = Verdict("security", Outcome.FAIL, 0, Bound.AT_MOST, " findings", 2, None)
+    summary = tmp_path / "summary.md"
+    report = "### security: ❌ FAIL (fail on high)\n\n"
+    publish(
+        [verdict],
+        lambda gate: tmp_path / f"{gate}.json",
+        {"GITHUB_STEP_SUMMARY": str(summary)},
+        markdown=report,
+    )
+    assert summary.read_text() == report
+    assert json.loads((tmp_path / "security.json").read_text())["measured"] == 2
+
+
 def test_publish_without_a_step_summary_writes_no_markdown(tmp_path: Path) -> None:
     verdict = Verdict("coverage", Outcome.FAIL, 90, Bound.AT_LEAST, "%", 50, None)
     publish([verdict], lambda gate: tmp_path / f"{gate}.json", {})

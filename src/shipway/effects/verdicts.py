@@ -1,9 +1,11 @@
-"""Publish verdicts: a short table for people, JSON for machines, markdown for CI summaries."""
+"""The one way every gate's verdicts come out (coverage, security, perf): a short table for
+people, one JSON file per verdict for machines, markdown for the CI step summary."""
 
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from rich.console import Console
 from rich.table import Table
 
 from shipway.decisions.summaries import verdicts_markdown
@@ -19,11 +21,16 @@ def publish(
     verdicts: Sequence[Verdict],
     json_path: Callable[[str], Path],
     environ: Mapping[str, str] = os.environ,
+    *,
+    markdown: str | None = None,
 ) -> None:
-    console.print(table(verdicts))
+    """``markdown`` is the gate's own report for the step summary (default: the verdicts)."""
+    # Logs (CI) are not 80 columns wide: without a terminal, keep the table's cells whole.
+    wide = console if console.is_terminal else Console(stderr=True, width=160, highlight=False)
+    wide.print(table(verdicts))
     for verdict in verdicts:
         write_json(json_path(verdict.gate), verdict.to_json())
-    append_step_summary(verdicts_markdown(verdicts), environ)
+    append_step_summary(verdicts_markdown(verdicts) if markdown is None else markdown, environ)
 
 
 def table(verdicts: Sequence[Verdict]) -> Table:

@@ -5,6 +5,7 @@ Raw tool output goes to a private temporary directory; only sanitized, redacted 
 """
 
 import contextlib
+import dataclasses
 import datetime
 import json
 import os
@@ -28,10 +29,10 @@ from shipway.decisions.security.pip_audit import parse_pip_audit
 from shipway.decisions.security.redact import redact, without_source
 from shipway.decisions.stages.report_paths import ReportPaths
 from shipway.decisions.summaries import security_markdown
-from shipway.effects.ci.step_summary import append_step_summary
 from shipway.effects.command import NOT_FOUND, Completed, ToolRunner
 from shipway.effects.console import console
 from shipway.effects.security.osv import fetch_records
+from shipway.effects.verdicts import publish
 
 HEADERS = {
     Severity.CRITICAL: "crit",
@@ -86,7 +87,12 @@ def run_security_stage(
         run.publish_json("summary.json", verdict.to_json())
         run.publish_text("summary.md", security_markdown(verdict))
         show(verdict, run.secrets)
-        append_step_summary(redact(security_markdown(verdict), run.secrets))
+        gate = verdict.as_verdict(out.relative_to(project.root) / "summary.json")
+        publish(
+            [dataclasses.replace(gate, detail=redact(gate.detail, run.secrets))],
+            ReportPaths(project.root / "reports").verdict,
+            markdown=redact(security_markdown(verdict), run.secrets),
+        )
         outcome = "PASS" if verdict.passed else "FAIL — " + "; ".join(verdict.reasons)
         return verdict, redact(f"security gate: {outcome}", run.secrets)
 

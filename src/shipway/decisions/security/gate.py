@@ -15,11 +15,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatch
+from pathlib import Path
 
 from shipway.config.security import AllowedFinding, Security
 from shipway.decisions.security.findings import SEVERITIES, Finding, Severity, ToolReport
+from shipway.decisions.verdict import Bound, Outcome, Verdict
 
 MAX_LISTED = 10
+SECURITY = "security"  # the gate's name among the verdicts
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,14 @@ class SecurityVerdict:
     def counts(self, findings: Sequence[Finding] | None = None) -> dict[str, int]:
         tally = Counter(f.severity for f in (self.active if findings is None else findings))
         return {severity.value: tally[severity] for severity in SEVERITIES}
+
+    def as_verdict(self, report: Path) -> Verdict:
+        """The gate as one verdict among the others (coverage, perf): its blocking findings
+        against none allowed. A tool that could not run or audit is NO_DATA, never a pass."""
+        blocking = sum(1 for f in self.active if f.severity.blocks_at(self.fail_on))
+        outcome = Outcome.PASS if self.passed else Outcome.FAIL if blocking else Outcome.NO_DATA
+        detail = "; ".join(self.reasons)
+        return Verdict(SECURITY, outcome, 0, Bound.AT_MOST, " findings", blocking, report, detail)
 
     @property
     def unaudited(self) -> dict[str, int]:

@@ -6,16 +6,14 @@ import json
 import shutil
 from pathlib import Path
 
-from rich.console import Console
-
 from shipway.config import Project
 from shipway.decisions.perf.baseline import BaselineEntry, baseline_document, parse_baseline
 from shipway.decisions.perf.commands import PerfPaths
 from shipway.decisions.perf.summary import RunSummary, markdown
-from shipway.effects.ci.step_summary import append_step_summary
+from shipway.decisions.stages.report_paths import REPORTS_DIR, ReportPaths
+from shipway.effects import verdicts
 from shipway.effects.console import console
 from shipway.effects.json_files import write_json
-from shipway.effects.verdicts import table
 
 
 def reset(reports: Path) -> None:
@@ -56,15 +54,13 @@ def publish(project: Project, paths: PerfPaths, summary: RunSummary) -> None:
     history.parent.mkdir(parents=True, exist_ok=True)
     with history.open("a", encoding="utf-8") as runs:
         runs.write(json.dumps(document) + "\n")
+    reports = ReportPaths(project.root / REPORTS_DIR)
+    verdicts.publish(summary.verdict.checks, reports.verdict, markdown=report)
     show(summary)
-    append_step_summary(report)
 
 
 def show(summary: RunSummary) -> None:
     verdict = summary.verdict
-    # Logs (CI) are not 80 columns wide: without a terminal, keep the table's cells whole.
-    wide = console if console.is_terminal else Console(stderr=True, width=160, highlight=False)
-    wide.print(table(verdict.checks))
     for note in verdict.notes:
         console.print(f"note: {note}", soft_wrap=True)
     for reason in verdict.reasons:

@@ -1,11 +1,13 @@
 import datetime
 import json
+from pathlib import Path
 
 import pytest
 
 from shipway.config.security import AllowedFinding, Security
 from shipway.decisions.security.findings import Severity, ToolReport
 from shipway.decisions.security.gate import apply_allowlist, matches, security_gate
+from shipway.decisions.verdict import Bound, Outcome, Verdict
 from tests.unit.decisions.security.sample_findings import finding
 
 TODAY = datetime.date(2026, 11, 22)
@@ -112,3 +114,27 @@ def test_stale_entry_is_a_warning_and_summary_json_has_everything() -> None:
     assert suppressed["allowed_by"] == {"id": "B105", "reason": "r", "expires": "2030-01-01"}
     tools = summary["tools"]
     assert [t["status"] for t in tools] == ["ran", "could not audit"]
+
+
+def test_the_gate_as_one_verdict_counts_blocking_findings_against_none_allowed() -> None:
+    report = Path("reports/security/summary.json")
+    clean = security_gate([ToolReport("bandit")], policy(), TODAY)
+    assert clean.as_verdict(report) == Verdict(
+        "security", Outcome.PASS, 0, Bound.AT_MOST, " findings", 0, report, ""
+    )
+    found = [finding("B105", severity=Severity.HIGH), finding("B101", severity=Severity.LOW)]
+    failed = security_gate([ToolReport("bandit", findings=tuple(found))], policy(), TODAY)
+    verdict = failed.as_verdict(report)
+    assert (verdict.outcome, verdict.measured, verdict.measured_text) == (
+        Outcome.FAIL,
+        1,
+        "1 findings",
+    )
+    assert verdict.detail == failed.reasons[0]
+
+
+def test_a_tool_that_could_not_run_makes_the_gate_verdict_no_data() -> None:
+    broken = security_gate([ToolReport("trivy", error="exit status 2: boom")], policy(), TODAY)
+    verdict = broken.as_verdict(Path("reports/security/summary.json"))
+    assert (verdict.outcome, verdict.passed) == (Outcome.NO_DATA, False)
+    assert verdict.detail == "trivy failed to run: exit status 2: boom"
