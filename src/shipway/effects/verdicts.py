@@ -33,6 +33,26 @@ def publish(
     append_step_summary(verdicts_markdown(verdicts) if markdown is None else markdown, environ)
 
 
+def conclude(
+    gate: str,
+    passed: bool,
+    reports: str,
+    *,
+    reasons: Sequence[str] = (),
+    notes: Sequence[str] = (),
+    warnings: Sequence[str] = (),
+) -> None:
+    """A gate's last words on the terminal: notes, warnings, why it failed, PASS or FAIL."""
+    for note in notes:
+        console.print(f"note: {note}", soft_wrap=True)
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+    for reason in reasons:
+        console.print(f"[bold red]fail:[/] {reason}", soft_wrap=True)
+    outcome = "[green]PASS[/]" if passed else "[bold red]FAIL[/]"
+    console.print(f"{gate} gate: {outcome} (reports: {reports})")
+
+
 def table(verdicts: Sequence[Verdict]) -> Table:
     grid = Table(title="shipway verdicts", title_justify="left")
     for column in ("gate", "verdict", "measured", "required", "report"):

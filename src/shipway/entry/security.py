@@ -32,7 +32,7 @@ from shipway.decisions.summaries import security_markdown
 from shipway.effects.command import NOT_FOUND, Completed, ToolRunner
 from shipway.effects.console import console
 from shipway.effects.security.osv import fetch_records
-from shipway.effects.verdicts import publish
+from shipway.effects.verdicts import conclude, publish
 
 HEADERS = {
     Severity.CRITICAL: "crit",
@@ -86,12 +86,19 @@ def run_security_stage(
         verdict = security_gate(reports, project.config.security, today)
         run.publish_json("summary.json", verdict.to_json())
         run.publish_text("summary.md", security_markdown(verdict))
-        show(verdict, run.secrets)
+        console.print(table(verdict))
         gate = verdict.as_verdict(out.relative_to(project.root) / "summary.json")
         publish(
             [dataclasses.replace(gate, detail=redact(gate.detail, run.secrets))],
             ReportPaths(project.root / "reports").verdict,
             markdown=redact(security_markdown(verdict), run.secrets),
+        )
+        conclude(
+            "security",
+            verdict.passed,
+            "reports/security/",
+            reasons=[redact(reason, run.secrets) for reason in verdict.reasons],
+            warnings=[redact(warning, run.secrets) for warning in verdict.warnings],
         )
         outcome = "PASS" if verdict.passed else "FAIL — " + "; ".join(verdict.reasons)
         return verdict, redact(f"security gate: {outcome}", run.secrets)
@@ -266,13 +273,3 @@ def table(verdict: SecurityVerdict) -> Table:
         unaudited = str(report.unaudited) if report.unavailable else ""
         grid.add_row(report.tool, status, *(str(counts[s.value]) for s in SEVERITIES), unaudited)
     return grid
-
-
-def show(verdict: SecurityVerdict, secret_values: set[str]) -> None:
-    console.print(table(verdict))
-    for warning in verdict.warnings:
-        console.print(f"[yellow]warning:[/] {redact(warning, secret_values)}", soft_wrap=True)
-    for reason in verdict.reasons:
-        console.print(f"[bold red]fail:[/] {redact(reason, secret_values)}", soft_wrap=True)
-    outcome = "[green]PASS[/]" if verdict.passed else "[bold red]FAIL[/]"
-    console.print(f"security gate: {outcome} (reports: reports/security/)")

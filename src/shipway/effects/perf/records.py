@@ -12,7 +12,6 @@ from shipway.decisions.perf.commands import PerfPaths
 from shipway.decisions.perf.summary import RunSummary, markdown
 from shipway.decisions.stages.report_paths import REPORTS_DIR, ReportPaths
 from shipway.effects import verdicts
-from shipway.effects.console import console
 from shipway.effects.json_files import write_json
 
 
@@ -56,17 +55,14 @@ def publish(project: Project, paths: PerfPaths, summary: RunSummary) -> None:
         runs.write(json.dumps(document) + "\n")
     reports = ReportPaths(project.root / REPORTS_DIR)
     verdicts.publish(summary.verdict.checks, reports.verdict, markdown=report)
-    show(summary)
-
-
-def show(summary: RunSummary) -> None:
     verdict = summary.verdict
-    for note in verdict.notes:
-        console.print(f"note: {note}", soft_wrap=True)
-    for reason in verdict.reasons:
-        console.print(f"[bold red]fail:[/] {reason}", soft_wrap=True)
-    outcome = "[green]PASS[/]" if verdict.passed else "[bold red]FAIL[/]"
-    console.print(f"perf gate: {outcome} (reports: {summary.reports}/)")
+    verdicts.conclude(
+        "perf",
+        verdict.passed,
+        f"{summary.reports}/",
+        reasons=verdict.reasons,
+        notes=verdict.notes,
+    )
 
 
 def shown(project: Project, path: Path) -> Path:
