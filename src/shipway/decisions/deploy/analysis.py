@@ -223,3 +223,20 @@ def pause_exceeded(held_since: float | None, now: float, rules: Analysis) -> Fai
             f"(max_pause {rules.max_pause:g}s)"
         )
     return None
+
+
+def rules_summary(rules: Analysis) -> str:
+    """The rules in one line, for the dry run."""
+    latency = [
+        f"{name} ≤ {value:g} ms"
+        for name, value in (("p95", rules.p95_ms), ("p99", rules.p99_ms))
+        if value
+    ]
+    return ", ".join(
+        [
+            f"5xx ≤ {rules.error_rate * 100:g} %",
+            *latency,
+            f"{rules.health_failures} failed health checks in a row",
+            f"window {rules.window:g}s every {rules.interval:g}s",
+        ]
+    )

@@ -35,7 +35,7 @@ from enum import Enum, StrEnum
 from typing import Literal
 
 from shipway.config.deploy import Environment
-from shipway.decisions.deploy.analysis import Failure
+from shipway.decisions.deploy.analysis import Failure, rules_summary
 from shipway.decisions.deploy.state import (
     SLOTS,
     Control,
@@ -155,7 +155,7 @@ def _after_the_switch(config: Environment, serving: str | None) -> list[PlannedS
                 Step.WARM,
                 "warm window",
                 f"keep the old release warm {config.scale_down_delay:.0f}s (instant rollback) "
-                f"while the analysis goes on ({rules_summary(config)}), then stop it",
+                f"while the analysis goes on ({rules_summary(config.analysis)}), then stop it",
             ),
             PlannedStep(Step.SCALE_DOWN, f"stopping {serving}", ""),
         ]
@@ -197,23 +197,6 @@ def _ports(config: Environment, slot: Slot) -> PlannedStep:
     slot_port = config.slot_ports[SLOTS.index(slot)]
     ports = f"{config.port}, {config.router_admin_port} and {slot_port}"
     return PlannedStep(Step.PORTS, "checking ports", f"check that ports {ports} are ours or free")
-
-
-def rules_summary(config: Environment) -> str:
-    rules = config.analysis
-    latency = [
-        f"{name} ≤ {value:g} ms"
-        for name, value in (("p95", rules.p95_ms), ("p99", rules.p99_ms))
-        if value
-    ]
-    return ", ".join(
-        [
-            f"5xx ≤ {rules.error_rate * 100:g} %",
-            *latency,
-            f"{rules.health_failures} failed health checks in a row",
-            f"window {rules.window:g}s every {rules.interval:g}s",
-        ]
-    )
 
 
 def _canary_detail(config: Environment) -> str:

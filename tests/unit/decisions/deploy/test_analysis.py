@@ -10,6 +10,7 @@ from shipway.decisions.deploy.analysis import (
     failure,
     measure,
     pause_exceeded,
+    rules_summary,
     source_error,
     step_decision,
 )
@@ -182,3 +183,10 @@ def test_a_hold_fails_after_max_pause() -> None:
     result = pause_exceeded(100, 161, rules)
     assert result is not None
     assert "max_pause 60s" in result.reason
+
+
+def test_the_rules_in_one_line_for_the_dry_run() -> None:
+    assert rules_summary(Analysis(p99_ms=3000)) == (
+        "5xx ≤ 5 %, p95 ≤ 2000 ms, p99 ≤ 3000 ms, 3 failed health checks in a row, "
+        "window 60s every 10s"
+    )
