@@ -192,6 +192,25 @@ def test_the_dry_run_and_the_engine_read_the_same_plan(
     assert served_version(LocalEnvironment(project, "plan")) == V1
 
 
+def test_with_the_default_readiness_a_release_is_ready_once_it_answers_at_all(
+    project: Project, cleanup: list[str]
+) -> None:
+    """`ready_path = "/"` (the default) asks nothing of the app: the reference service answers
+    / with 404 and is deployed; a path that never answers 2xx is refused with what it said."""
+    cleanup.append("defaults")
+    defaults = with_environment(project, "defaults", ready_path="/", smoke=None)
+    deploy(defaults, "defaults", V1)
+    assert served_version(LocalEnvironment(project, "defaults")) == V1
+    never_2xx = with_environment(project, "defaults", ready_path="/nope", ready_timeout="2s")
+    with pytest.raises(
+        ShipwayError,
+        match=rf"deploy of {V2} to defaults failed: the release was not ready within 2s "
+        rf"\(/nope answered 404\); {V1} is still serving",
+    ):
+        deploy(never_2xx, "defaults", V2)
+    assert served_version(LocalEnvironment(project, "defaults")) == V1
+
+
 def test_concurrent_deploys_and_recovery_after_kill_9(
     project: Project, cleanup: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -38,6 +38,7 @@ ENVIRONMENTS = (
     "repair",
     "inspect",
     "plan",
+    "defaults",
 )
 VERSIONS = ("1.0.0", "2.0.0")
 
@@ -61,6 +62,8 @@ def environments_toml() -> str:
             "release_ports": f"[{blue}, {green}]",
             "workers": "1",
             "ready_timeout": '"20s"',
+            "ready_path": '"/ready"',
+            "smoke": '[{ path = "/health/detailed" }]',
             "scale_down_delay": '"1s"',
             **FILE_SETTINGS.get(name, {}),
         }

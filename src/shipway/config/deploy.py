@@ -6,10 +6,14 @@ from pydantic import Field, field_validator, model_validator
 
 from shipway.config.fields import EnvVarName, Port, Seconds, SecretRef, StrictModel
 
+ANY_ANSWER = "/"  # the default ready path: a release that answers at all (below 500) is ready
+
 
 class SmokeCheck(StrictModel):
     path: str = Field(default="/health/detailed", pattern=r"^/", description="path to GET")
-    status: int = Field(default=200, ge=100, le=599, description="expected HTTP status")
+    status: int | None = Field(
+        default=200, ge=100, le=599, description="expected HTTP status (none: any below 500)"
+    )
     expect_version: bool = Field(
         default=True, description="the JSON body's 'version' must be the version being deployed"
     )
@@ -97,14 +101,21 @@ class Environment(StrictModel):
         default=Analysis(), description="rules checked during canary steps and after promotion"
     )
     approval: bool = Field(default=False, description="ask before deploying (--yes in scripts)")
+    ready_path: str = Field(
+        default="/",
+        pattern=r"^/",
+        description="a path starting with '/' where a release is ready: on '/' when it answers "
+        "below 500, on another path when it answers 2xx",
+    )
     ready_timeout: Seconds = Field(
         default=30.0, description="how long a release may take to be ready"
     )
     scale_down_delay: Seconds = Field(
         default=30.0, description="how long the old release stays warm after the switch"
     )
-    smoke: list[SmokeCheck] = Field(
-        default=[SmokeCheck()], description="checks of the new release before traffic moves"
+    smoke: list[SmokeCheck] | None = Field(
+        default=None,
+        description="checks of the new release before traffic moves (default: GET ready_path)",
     )
     hooks: Hooks = Hooks()
     notify: str | None = Field(
@@ -139,6 +150,14 @@ class Environment(StrictModel):
         if len(set(self.ports)) != len(self.ports):
             raise ValueError(f"ports must all differ, got {', '.join(map(str, self.ports))}")
         return self
+
+    @property
+    def smoke_checks(self) -> list[SmokeCheck]:
+        """The configured checks, else one GET of ``ready_path`` under the readiness rule."""
+        if self.smoke is not None:
+            return self.smoke
+        status = None if self.ready_path == ANY_ANSWER else 200
+        return [SmokeCheck(path=self.ready_path, status=status, expect_version=False)]
 
     @property
     def router_admin_port(self) -> int:

@@ -7,26 +7,26 @@ stage) goes through here, on the process's one HTTP client.
 
 import httpx
 
+from shipway.decisions.deploy.checks import is_ready
 from shipway.effects.http_client import client
 from shipway.errors import ShipwayError
 
-READY_PATH = "/ready"
 VERSION_PATH = "/health/detailed"  # answers {"version": ...}
 
 
-def not_ready(base_url: str, timeout: float = 2) -> str | None:
-    """None when the service is ready, else what it answered instead."""
+def not_ready(base_url: str, path: str, timeout: float = 2) -> str | None:
+    """None when the service is ready on ``path`` (checks.is_ready), else what it answered."""
     try:
-        response = client().get(f"{base_url}{READY_PATH}", timeout=timeout)
+        response = client().get(f"{base_url}{path}", timeout=timeout)
     except httpx.HTTPError as error:
         return type(error).__name__
-    if response.status_code == httpx.codes.OK:
+    if is_ready(path, response.status_code):
         return None
-    return f"{READY_PATH} answered {response.status_code}"
+    return f"{path} answered {response.status_code}"
 
 
-def ready(base_url: str, timeout: float = 2) -> bool:
-    return not_ready(base_url, timeout) is None
+def ready(base_url: str, path: str, timeout: float = 2) -> bool:
+    return not_ready(base_url, path, timeout) is None
 
 
 def version(base_url: str, timeout: float = 5) -> str | None:

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from shipway.config import ConfigError, Project, load_project
+from shipway.config.deploy import SmokeCheck
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -314,7 +315,20 @@ def test_environments_are_typed_with_durations_and_derived_ports(tmp_path: Path)
     assert dev.url == "http://127.0.0.1:8100"
     assert dev.secrets == {"API_TOKEN": "env:API_TOKEN", "DB": "file:secrets/db"}
     assert environments["prod"].approval is True
-    assert environments["prod"].smoke[0].path == "/health/detailed"
+    prod = environments["prod"]
+    assert (prod.ready_path, prod.smoke) == ("/", None)  # asks nothing of the app but to answer
+    assert prod.smoke_checks == [SmokeCheck(path="/", status=None, expect_version=False)]
+
+
+def test_an_explicit_ready_path_must_answer_2xx_and_is_the_default_smoke_check(
+    tmp_path: Path,
+) -> None:
+    toml = VALID + '[tool.shipway.environments.dev]\nport = 8100\nready_path = "/healthz"\n'
+    dev = load_project(make_project(tmp_path, toml)).config.environments["dev"]
+    assert dev.smoke_checks == [SmokeCheck(path="/healthz", status=200, expect_version=False)]
+    bad = VALID + '[tool.shipway.environments.dev]\nport = 8100\nready_path = "healthz"\n'
+    with pytest.raises(ConfigError, match=r'ready_path = "healthz": .* a path starting with'):
+        load_project(make_project(tmp_path, bad))
 
 
 def test_canary_defaults_are_the_seeds_triggers_and_durations_parse(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from shipway.config.deploy import SmokeCheck
+from shipway.config.deploy import ANY_ANSWER, SmokeCheck
 from shipway.errors import ShipwayError
 
 
@@ -16,14 +16,23 @@ class SmokeResult:
     error: str = ""
 
 
+def is_ready(path: str, status: int) -> bool:
+    """The readiness rule: on ``/`` (the default) any answer below 500; elsewhere a 2xx."""
+    return status < 500 if path == ANY_ANSWER else 200 <= status < 300
+
+
+def expected_status(check: SmokeCheck) -> str:
+    return "below 500" if check.status is None else str(check.status)
+
+
 def smoke_problems(results: Sequence[SmokeResult], version: str) -> list[str]:
     problems = []
     for result in results:
-        where = f"GET {result.check.path}"
+        where, check = f"GET {result.check.path}", result.check
         if result.status is None:
             problems.append(f"{where} failed: {result.error}")
-        elif result.status != result.check.status:
-            problems.append(f"{where} answered {result.status}, expected {result.check.status}")
+        elif result.status != check.status and not (check.status is None and result.status < 500):
+            problems.append(f"{where} answered {result.status}, expected {expected_status(check)}")
         elif result.check.expect_version and result.version != version:
             problems.append(f"{where} reports version {result.version!r}, expected {version!r}")
     return problems

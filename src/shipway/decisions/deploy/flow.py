@@ -36,6 +36,7 @@ from typing import Literal
 
 from shipway.config.deploy import Environment
 from shipway.decisions.deploy.analysis import Failure, rules_summary
+from shipway.decisions.deploy.checks import expected_status
 from shipway.decisions.deploy.state import (
     SLOTS,
     Control,
@@ -111,7 +112,9 @@ def deploy_plan(config: Environment, state: EnvState, version: str, releases: st
     slot = idle_slot(state)
     first = state.serving_version is None
     hooks = config.hooks
-    smoke = ", ".join(f"GET {check.path} → {check.status}" for check in config.smoke)
+    smoke = ", ".join(
+        f"GET {check.path} → {expected_status(check)}" for check in config.smoke_checks
+    )
     steps = [
         _ports(config, slot),
         PlannedStep(
@@ -128,7 +131,8 @@ def deploy_plan(config: Environment, state: EnvState, version: str, releases: st
             Step.START,
             f"starting {version} in slot {slot}",
             f"start it in slot {slot} beside the serving release (gunicorn, {config.workers} "
-            f"workers), wait for /ready (at most {config.ready_timeout:.0f}s)",
+            f"workers), wait until {config.ready_path} is ready "
+            f"(at most {config.ready_timeout:.0f}s)",
         ),
         PlannedStep(Step.SMOKE, "smoke tests", f"smoke tests: {smoke}"),
     ]

@@ -149,7 +149,7 @@ class Engine:
 
     def smoke(self, state: EnvState) -> EnvState:
         port = self.env.slot_ports[self.plan.slot]
-        results = releases.smoke_test(port, self.env.config.smoke)
+        results = releases.smoke_test(port, self.env.config.smoke_checks)
         if problems := smoke_problems(results, self.plan.version):
             raise ShipwayError(f"smoke tests of {self.plan.version} failed: {'; '.join(problems)}")
         return state

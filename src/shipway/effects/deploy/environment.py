@@ -160,7 +160,7 @@ class LocalEnvironment:
         )
         state = self.save(state.with_slot(slot, process=process))
         log = self.files.slot(slot) / "release.log"
-        releases.wait_ready(process, port, self.config.ready_timeout, log)
+        releases.wait_ready(process, port, self.config.ready_path, self.config.ready_timeout, log)
         return self.save(state.with_slot(slot, phase="ready"))
 
     def git_sha(self, version: str) -> str | None:

@@ -96,8 +96,9 @@ def start_release(
     )
 
 
-def wait_ready(process: Process, port: int, timeout: float, log: Path) -> None:
-    """Poll the release's /ready on its private port until 200; fail fast if it exits."""
+def wait_ready(process: Process, port: int, path: str, timeout: float, log: Path) -> None:
+    """Poll the release's ``path`` on its private port until it is ready; fail fast if it
+    exits."""
     deadline = time.monotonic() + timeout
     last = "no answer yet"
     while time.monotonic() < deadline:
@@ -105,7 +106,7 @@ def wait_ready(process: Process, port: int, timeout: float, log: Path) -> None:
             raise ShipwayError(
                 f"the release exited before it was ready; last log lines: {log_tail(log, 3)}"
             )
-        last = probes.not_ready(f"http://127.0.0.1:{port}") or ""
+        last = probes.not_ready(f"http://127.0.0.1:{port}", path) or ""
         if not last:
             return
         time.sleep(processes.POLL)

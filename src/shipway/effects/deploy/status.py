@@ -50,7 +50,8 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
                 "weight": (weights or state.weights)[slot],
                 "pid": current.process.pid if current.process else None,
                 "running": running,
-                "ready": running and probes.ready(f"http://127.0.0.1:{env.slot_ports[slot]}"),
+                "ready": running
+                and probes.ready(f"http://127.0.0.1:{env.slot_ports[slot]}", env.config.ready_path),
             }
         )
     installed = sorted(set(releases.installed_versions(env.files)) - {r["version"] for r in rows})

@@ -143,7 +143,8 @@ class Watch:
         return measure(self.rules, canary, stable, now)
 
     def _ready(self) -> bool:
-        return probes.ready(f"http://127.0.0.1:{self.env.slot_ports[self.slot]}", timeout=TICK)
+        base = f"http://127.0.0.1:{self.env.slot_ports[self.slot]}"
+        return probes.ready(base, self.env.config.ready_path, timeout=TICK)
 
 
 def sleep_until_next_tick(tick_started: float) -> None:

@@ -1,7 +1,14 @@
 import pytest
 
 from shipway.config.deploy import SmokeCheck
-from shipway.decisions.deploy.checks import Approval, SmokeResult, approval, smoke_problems, who
+from shipway.decisions.deploy.checks import (
+    Approval,
+    SmokeResult,
+    approval,
+    is_ready,
+    smoke_problems,
+    who,
+)
 from shipway.errors import ShipwayError
 
 
@@ -18,6 +25,30 @@ def test_smoke_problems_name_path_and_expectation() -> None:
         "GET /x failed: ConnectError",
         "GET /health/detailed reports version '1.0', expected '2.0'",
     ]
+
+
+def test_on_the_default_path_any_answer_below_500_is_ready_elsewhere_only_2xx() -> None:
+    assert [is_ready("/", status) for status in (200, 302, 404, 499, 500, 503)] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert [is_ready("/ready", status) for status in (200, 204, 302, 404, 503)] == [
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+
+
+def test_a_smoke_check_without_a_status_accepts_any_answer_below_500() -> None:
+    home = SmokeCheck(path="/", status=None, expect_version=False)
+    results = [SmokeResult(home, 404, None), SmokeResult(home, 502, None)]
+    assert smoke_problems(results, "2.0") == ["GET / answered 502, expected below 500"]
 
 
 def test_approval() -> None:
