@@ -25,13 +25,17 @@ def expected_status(check: SmokeCheck) -> str:
     return "below 500" if check.status is None else str(check.status)
 
 
+def answered_as_expected(check: SmokeCheck, status: int) -> bool:
+    return status < 500 if check.status is None else status == check.status
+
+
 def smoke_problems(results: Sequence[SmokeResult], version: str) -> list[str]:
     problems = []
     for result in results:
         where, check = f"GET {result.check.path}", result.check
         if result.status is None:
             problems.append(f"{where} failed: {result.error}")
-        elif result.status != check.status and not (check.status is None and result.status < 500):
+        elif not answered_as_expected(check, result.status):
             problems.append(f"{where} answered {result.status}, expected {expected_status(check)}")
         elif result.check.expect_version and result.version != version:
             problems.append(f"{where} reports version {result.version!r}, expected {version!r}")

@@ -106,9 +106,10 @@ def wait_ready(process: Process, port: int, path: str, timeout: float, log: Path
             raise ShipwayError(
                 f"the release exited before it was ready; last log lines: {log_tail(log, 3)}"
             )
-        last = probes.not_ready(f"http://127.0.0.1:{port}", path) or ""
-        if not last:
+        problem = probes.not_ready(f"http://127.0.0.1:{port}", path)
+        if problem is None:
             return
+        last = problem
         time.sleep(processes.POLL)
     raise ShipwayError(f"the release was not ready within {timeout:.0f}s ({last})")
 
