@@ -76,9 +76,8 @@ class LocalEnvironment:
         return base
 
     def release_environment(self, version: str, secrets: Mapping[str, str]) -> dict[str, str]:
-        venv = self.files.release(version) / "venv"
         return releases.release_environment(
-            self.base_environment(), self.config.settings, secrets, venv
+            self.base_environment(), self.config.settings, secrets, self.files.venv(version)
         )
 
     # -- processes -------------------------------------------------------------------------

@@ -6,7 +6,8 @@ lock, installed releases, slots and the router's files.
     <state_dir>/deploy.lock      flock'ed by the command that deploys; names its holder
     <state_dir>/rollout.json     progress of the release under analysis (its watcher writes it)
     <state_dir>/control.json     `inv promote` / `inv abort` for that watcher
-    <state_dir>/releases/<v>/    the verified artifact and the release's venv
+    <state_dir>/releases/<v>/    artifact/ (verified), app/ (its working directory) with app/.venv
+    <state_dir>/shared/          what shared_paths of every release point to
     <state_dir>/slots/<slot>/    pid files and the release's log
     <state_dir>/router/          envoy.json, pid file, logs
 """
@@ -60,6 +61,17 @@ class EnvFiles:
 
     def release(self, version: str) -> Path:
         return self.root / "releases" / version
+
+    def workdir(self, version: str) -> Path:
+        """Where the release runs: its unpacked application, or empty for a package."""
+        return self.release(version) / "app"
+
+    def venv(self, version: str) -> Path:
+        return self.workdir(version) / ".venv"
+
+    @property
+    def shared(self) -> Path:
+        return self.root / "shared"
 
     def slot(self, slot: Slot) -> Path:
         return self.root / "slots" / slot

@@ -13,12 +13,13 @@ TIMEOUT = 3600  # seconds: migrations may be long
 
 
 def run(env: LocalEnvironment, hooks: list[str], version: str, secrets: Mapping[str, str]) -> None:
-    """Run each command in turn; its output is shown with the secrets masked."""
+    """Run each command in turn where the release runs; its output is shown with the secrets
+    masked."""
     environment = env.release_environment(version, secrets)
     for hook in hooks:
         console.print(f"  hook: {hook}")
         argv = shlex.split(hook)
-        done = command.run(argv, env=environment, cwd=env.project.root, timeout=TIMEOUT)
+        done = command.run(argv, env=environment, cwd=env.files.workdir(version), timeout=TIMEOUT)
         output = redact((done.stdout + done.stderr).strip(), [s for s in secrets.values() if s])
         if output:
             console.print(output, markup=False, highlight=False)

@@ -44,9 +44,11 @@ def install_release(
     requirements = manifest.file(FileKind.REQUIREMENTS)
     if wheel is None or requirements is None:
         raise ShipwayError(f"{name} {version} has no wheel or no requirements.txt: not deployable")
+    venv = files.venv(version)
+    files.workdir(version).mkdir(parents=True, exist_ok=True)
     steps = [
-        release_venv(python, release / "venv"),
-        *install_locked(release / "venv", artifact / requirements.path, artifact / wheel.path),
+        release_venv(python, venv),
+        *install_locked(venv, artifact / requirements.path, artifact / wheel.path),
     ]
     for argv in steps:
         done = runner.run(argv)
@@ -86,7 +88,7 @@ def start_release(
     directory.mkdir(parents=True, exist_ok=True)
     pid_file = slot_pid_file(files, slot)
     pid_file.unlink(missing_ok=True)  # left by a killed master; gunicorn refuses to start over it
-    argv = gunicorn(files.release(version) / "venv", app, port, workers, pid_file)
+    argv = gunicorn(files.venv(version), app, port, workers, pid_file)
     return processes.spawn(
         argv,
         pid_file=directory / "process.pid",
