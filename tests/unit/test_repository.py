@@ -206,3 +206,10 @@ def test_every_path_the_architecture_document_names_exists() -> None:
     }
     assert len(named) > 40  # the document names the modules it explains
     assert [path for path in sorted(named) if not (REPO / path).exists()] == []
+
+
+def test_the_server_releases_get_is_the_one_this_repository_locks() -> None:
+    pin_server = load_script("pin_server")
+    assert pin_server.PINNED.read_text(encoding="utf-8") == pin_server.exported(), (
+        "run `uv run python scripts/pin_server.py`"
+    )

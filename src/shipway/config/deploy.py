@@ -1,10 +1,19 @@
 """``[tool.shipway.environments.<name>]``: where and how a release is deployed."""
 
+import itertools
+from pathlib import PurePosixPath
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from shipway.config.fields import EnvVarName, Port, Seconds, SecretRef, StrictModel
+from shipway.config.fields import (
+    EnvVarName,
+    Port,
+    RelativePath,
+    Seconds,
+    SecretRef,
+    StrictModel,
+)
 
 ANY_ANSWER = "/"  # the default ready path: a release that answers at all (below 500) is ready
 
@@ -85,6 +94,9 @@ class Environment(StrictModel):
         default=None, description="loopback ports of the two release slots (default port+2, +3)"
     )
     workers: int = Field(default=2, ge=1, le=64, description="worker processes per release")
+    threads: int = Field(
+        default=4, ge=1, le=256, description="threads per worker of a WSGI app (ASGI: unused)"
+    )
     settings: dict[EnvVarName, str] = Field(default={}, description="environment of the service")
     secrets: dict[EnvVarName, SecretRef] = Field(
         default={}, description="variables resolved at deploy time from env:NAME or file:PATH"
@@ -118,6 +130,11 @@ class Environment(StrictModel):
         description="checks of the new release before traffic moves (default: GET ready_path)",
     )
     hooks: Hooks = Hooks()
+    shared_paths: list[RelativePath] = Field(
+        default=[],
+        description="paths in each release's directory (e.g. '.venv/var', 'media') that all "
+        "point to one directory of the environment, kept across deploys",
+    )
     notify: str | None = Field(
         default=None, description="Slack-compatible webhook URL, or env:NAME / file:PATH holding it"
     )
@@ -136,6 +153,18 @@ class Environment(StrictModel):
         if value is None or value.startswith(("http://", "https://", "env:", "file:")):
             return value
         raise ValueError("not an http(s) URL, env:NAME or file:PATH")
+
+    @field_validator("shared_paths")
+    @classmethod
+    def _inside_the_release(cls, paths: list[str]) -> list[str]:
+        parsed = [PurePosixPath(path) for path in paths]
+        for path in parsed:
+            if path.is_absolute() or ".." in path.parts or path == PurePosixPath("."):
+                raise ValueError(f"{path}: not a path inside the release's directory (no '..')")
+        for a, b in itertools.combinations(parsed, 2):
+            if a.is_relative_to(b) or b.is_relative_to(a):
+                raise ValueError(f"{a} and {b} overlap: each shared path is its own directory")
+        return paths
 
     @field_validator("steps")
     @classmethod

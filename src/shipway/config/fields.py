@@ -13,9 +13,6 @@ class StrictModel(BaseModel):
 
 
 PythonVersion = Annotated[str, StringConstraints(pattern=r"^3\.\d{1,2}$")]
-AppReference = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*$")
-]
 
 
 _DURATION = re.compile(r"^(?P<number>\d+(\.\d+)?)\s*(?P<unit>ms|s|m|h)?$")

@@ -155,6 +155,8 @@ def _describe(error: ErrorDetails) -> str:
     reason = error["msg"]
     if error["type"] == "string_pattern_mismatch":
         reason = "not in the allowed form"
+    elif error["type"] == "value_error":
+        reason = str(error["ctx"]["error"])  # our own words, without pydantic's "Value error, "
     else:
         reason = reason[:1].lower() + reason[1:]
     description = _description_at(loc)

@@ -5,9 +5,9 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from shipway.config.app import EntryPoint, ServerChoice
 from shipway.config.deploy import Environment
 from shipway.config.fields import (
-    AppReference,
     EnvironmentName,
     PythonVersion,
     RelativePath,
@@ -74,8 +74,13 @@ class ShipwayConfig(StrictModel):
     service: str = Field(
         default=".", description="path of the service project, relative to pyproject.toml"
     )
-    app: AppReference | None = Field(
-        default=None, description="ASGI entry point of the service, 'module:attribute'"
+    app: EntryPoint | None = Field(
+        default=None,
+        description="WSGI or ASGI entry point: 'module:attribute' or 'module:factory(...)'",
+    )
+    server: ServerChoice = Field(
+        default="auto",
+        description="'wsgi', 'asgi', or 'auto' (found by importing the app in the release)",
     )
     python: list[PythonVersion] = Field(
         default=["3.11", "3.12", "3.13"],

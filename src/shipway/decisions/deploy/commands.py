@@ -18,7 +18,7 @@ def release_venv(python: str, venv: Path) -> Argv:
     return ["uv", "venv", "--quiet", "--python", python, str(venv)]
 
 
-def install_locked(venv: Path, requirements: Path, wheel: Path) -> list[Argv]:
+def install_locked(venv: Path, requirements: Sequence[Path], wheel: Path) -> list[Argv]:
     """The locked requirements (hashes required), then the service's wheel without dependencies."""
     pip = [
         "uv",
@@ -29,16 +29,32 @@ def install_locked(venv: Path, requirements: Path, wheel: Path) -> list[Argv]:
         str(venv / "bin" / "python"),
         "--compile-bytecode",
     ]
-    return [[*pip, "--require-hashes", "-r", str(requirements)], [*pip, "--no-deps", str(wheel)]]
+    files = [arg for path in requirements for arg in ("-r", str(path))]
+    return [[*pip, "--require-hashes", *files], [*pip, "--no-deps", str(wheel)]]
 
 
-def gunicorn(venv: Path, app: str, port: int, workers: int, pid_file: Path) -> Argv:
-    """gunicorn supervises the workers: a worker that dies is replaced."""
+def load_app(venv: Path, probe: str, app: str) -> Argv:
+    """Run the app probe (its source) in the release's venv: is the app WSGI or ASGI?"""
+    return [str(venv / "bin" / "python"), "-c", probe, app]
+
+
+def gunicorn(
+    venv: Path,
+    app: str,
+    *,
+    worker_options: Sequence[str],
+    workers: int,
+    port: int,
+    chdir: Path,
+    pid_file: Path,
+) -> Argv:
+    """gunicorn supervises the workers (``server.worker_options``): one that dies is replaced."""
     return [
         str(venv / "bin" / "gunicorn"),
         app,
-        "--worker-class",
-        "uvicorn_worker.UvicornWorker",
+        *worker_options,
+        "--chdir",
+        str(chdir),
         "--workers",
         str(workers),
         "--bind",

@@ -5,8 +5,8 @@ reports what it observed; ``inv deploy --dry-run`` prints the same plan (``descr
 A deploy has three phases:
 
 A. Under the deploy lock, ``Plan.switching``: PORTS free (before anything is installed or
-   started), INSTALL (verify the artifact, install it into
-   its own venv), PRE_DEPLOY hooks, ROUTER (running; the idle slot freed), START the new
+   started), INSTALL (verify the artifact, install it into its own venv, load its app: WSGI
+   or ASGI?), PRE_DEPLOY hooks, ROUTER (running; the idle slot freed), START the new
    release in the idle slot and wait until it is ready, SMOKE tests, CANARY steps (canary
    strategy, when a stable release serves to compare with), SWITCH all traffic, CHECK the
    version through the router. Anything that goes wrong here *stops* the deploy: traffic goes
@@ -121,7 +121,8 @@ def deploy_plan(config: Environment, state: EnvState, version: str, releases: st
             Step.INSTALL,
             f"verifying and installing {version}",
             "fetch the artifact from the store, verify every checksum (and the signature), "
-            f"install it into its own venv under {releases}",
+            f"install it and shipway's server into its own venv under {releases}, link the "
+            "shared paths, load the app (WSGI or ASGI?)",
         ),
         PlannedStep(
             Step.PRE_DEPLOY, "pre-deploy hooks", f"pre-deploy hooks: {_listed(hooks.pre_deploy)}"

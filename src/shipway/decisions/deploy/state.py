@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shipway.decisions.deploy.server import ServerKind
+
 Slot = Literal["blue", "green"]
 SLOTS: tuple[Slot, Slot] = ("blue", "green")
 Phase = Literal["empty", "starting", "ready", "canary", "serving", "warm", "failed"]
@@ -33,6 +35,7 @@ class SlotState(BaseModel):
     phase: Phase = "empty"
     process: Process | None = None
     warm_until: float | None = None  # epoch seconds; a warm slot is stopped after this
+    server: ServerKind | None = None
 
 
 class Operation(BaseModel):

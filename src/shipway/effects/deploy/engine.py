@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from shipway.decisions.deploy import flow
 from shipway.decisions.deploy.checks import smoke_problems
 from shipway.decisions.deploy.flow import Plan, PlannedStep, Step, Stop
+from shipway.decisions.deploy.server import ServerKind
 from shipway.decisions.deploy.state import (
     EnvState,
     Operation,
@@ -38,6 +39,7 @@ class Engine:
         self.env = env
         self.plan = plan
         self.values = values
+        self.server: ServerKind | None = None  # what the installed release's app is
         self.operation = uuid.uuid4().hex[:12]
         self.watch: Watch | None = None  # created by the first step that analyses traffic
         self.measured: dict[str, float] = {}
@@ -130,7 +132,7 @@ class Engine:
         return state
 
     def install(self, state: EnvState) -> EnvState:
-        self.env.install(self.plan.version)
+        self.server = self.env.install(self.plan.version, self.values)
         return state
 
     def pre_deploy(self, state: EnvState) -> EnvState:
@@ -145,7 +147,11 @@ class Engine:
         return state
 
     def start(self, state: EnvState) -> EnvState:
-        return self.env.start_slot(state, self.plan.slot, self.plan.version, self.values)
+        if self.server is None:
+            raise ShipwayError(f"{self.plan.version} was started before it was installed")
+        return self.env.start_slot(
+            state, self.plan.slot, self.plan.version, self.server, self.values
+        )
 
     def smoke(self, state: EnvState) -> EnvState:
         port = self.env.slot_ports[self.plan.slot]

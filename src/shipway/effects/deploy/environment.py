@@ -18,7 +18,9 @@ from shipway.decisions.deploy.reconcile import (
     StopSlot,
     plan_repair,
 )
+from shipway.decisions.deploy.server import AppReport, ServerKind, serve_as, worker_options
 from shipway.decisions.deploy.state import SLOTS, EnvState, Slot, SlotState
+from shipway.decisions.security.redact import redact
 from shipway.effects.command import ToolRunner
 from shipway.effects.console import console
 from shipway.effects.deploy import processes, releases
@@ -77,7 +79,11 @@ class LocalEnvironment:
 
     def release_environment(self, version: str, secrets: Mapping[str, str]) -> dict[str, str]:
         return releases.release_environment(
-            self.base_environment(), self.config.settings, secrets, self.files.venv(version)
+            self.base_environment(),
+            self.config.settings,
+            secrets,
+            self.files.venv(version),
+            self.files.shared,
         )
 
     # -- processes -------------------------------------------------------------------------
@@ -140,22 +146,35 @@ class LocalEnvironment:
         return self.save(state.model_copy(update={"router": router}))
 
     def start_slot(
-        self, state: EnvState, slot: Slot, version: str, secrets: Mapping[str, str]
+        self,
+        state: EnvState,
+        slot: Slot,
+        version: str,
+        server: ServerKind,
+        secrets: Mapping[str, str],
     ) -> EnvState:
         """Start ``version`` in ``slot`` and wait until it is ready; journaled before it starts."""
         port = self.slot_ports[slot]
         self.check_slot_port(slot)
         state = self.save(
-            state.with_slot(slot, version=version, phase="starting", process=None, warm_until=None)
+            state.with_slot(
+                slot,
+                version=version,
+                phase="starting",
+                process=None,
+                warm_until=None,
+                server=server,
+            )
         )
         process = releases.start_release(
             self.files,
             slot,
             version,
             self.app,
-            port,
-            self.config.workers,
-            self.release_environment(version, secrets),
+            worker_options=worker_options(server, self.config.threads),
+            workers=self.config.workers,
+            port=port,
+            environment=self.release_environment(version, secrets),
         )
         state = self.save(state.with_slot(slot, process=process))
         log = self.files.slot(slot) / "release.log"
@@ -169,10 +188,25 @@ class LocalEnvironment:
         except ShipwayError:
             return None
 
-    def install(self, version: str) -> None:
+    def install(self, version: str, secrets: Mapping[str, str]) -> ServerKind:
+        """Install the release, link its shared paths and load its app: WSGI or ASGI?"""
         releases.install_release(
             self.files, self.store, self.package, version, self.policy, self.runner, self.python
         )
+        releases.link_shared(self.files, version, self.config.shared_paths)
+        report = releases.load_app(
+            self.files, version, self.app, self.release_environment(version, secrets)
+        )
+        if report.error is not None:
+            report = AppReport(error=redact(report.error, [s for s in secrets.values() if s]))
+        server = serve_as(self.project.config.server, report, self.app, version)
+        how = (
+            "uvicorn workers"
+            if server is ServerKind.ASGI
+            else f"threaded workers ({self.config.threads} threads each)"
+        )
+        console.print(f"  {self.app} is a {server.upper()} app: gunicorn with {how}")
+        return server
 
     # -- repair ----------------------------------------------------------------------------
 
@@ -206,8 +240,8 @@ class LocalEnvironment:
                 version = state.slot(action.slot).version
                 if version is None or secrets is None:
                     continue
-                self.install(version)
-                state = self.start_slot(state, action.slot, version, secrets)
+                server = self.install(version, secrets)
+                state = self.start_slot(state, action.slot, version, server, secrets)
                 state = self.save(state.with_slot(action.slot, phase="serving"))
         if plan.interrupted and state.operation is not None:
             op = state.operation

@@ -263,6 +263,7 @@ class Deployer:
             from_version=engine.plan.from_version,
             git_sha=run.git_sha,
             strategy=self.env.config.strategy,
+            server=engine.server,
             started=run.started,
             ended=time.time(),
             outcome=outcome.value,

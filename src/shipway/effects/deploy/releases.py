@@ -1,27 +1,32 @@
 """Releases: installed once per version from the verified artifact, run under gunicorn."""
 
+import json
 import os
 import shutil
 import time
 from collections.abc import Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 
 import httpx
 
 from shipway.config.deploy import SmokeCheck
+from shipway.decisions.deploy import commands
 from shipway.decisions.deploy.checks import SmokeResult
-from shipway.decisions.deploy.commands import gunicorn, install_locked, release_venv
+from shipway.decisions.deploy.server import AppReport, ServerKind, server_requirements
 from shipway.decisions.deploy.state import Process, Slot
 from shipway.decisions.release.manifest import FileKind, Manifest
-from shipway.effects import probes
+from shipway.effects import command, probes
 from shipway.effects.command import ToolRunner, log_tail
-from shipway.effects.deploy import processes
+from shipway.effects.deploy import app_probe, processes
 from shipway.effects.deploy.files import EnvFiles
 from shipway.effects.http_client import client
 from shipway.effects.release.store import DirectoryStore, SignaturePolicy, verify_directory
 from shipway.errors import ShipwayError
 
 INSTALLED = "installed"  # marker file: written last, so a half-done install is never used
+SERVER_REQUIREMENTS = "server-requirements.txt"
+LOAD_TIMEOUT = 120  # seconds an app may take to import
 
 
 def install_release(
@@ -46,9 +51,11 @@ def install_release(
         raise ShipwayError(f"{name} {version} has no wheel or no requirements.txt: not deployable")
     venv = files.venv(version)
     files.workdir(version).mkdir(parents=True, exist_ok=True)
+    locked = artifact / requirements.path
+    server = write_server_requirements(locked, release / SERVER_REQUIREMENTS)
     steps = [
-        release_venv(python, venv),
-        *install_locked(venv, artifact / requirements.path, artifact / wheel.path),
+        commands.release_venv(python, venv),
+        *commands.install_locked(venv, [locked, server], artifact / wheel.path),
     ]
     for argv in steps:
         done = runner.run(argv)
@@ -58,6 +65,48 @@ def install_release(
             raise ShipwayError(f"installing {name} {version} failed: {last[0]}")
     (release / INSTALLED).write_text(version)
     return manifest
+
+
+def write_server_requirements(service_requirements: Path, destination: Path) -> Path:
+    """shipway's pinned server, less what the service locks itself, beside the release."""
+    pinned = resources.files(__package__).joinpath(SERVER_REQUIREMENTS).read_text("utf-8")
+    service = service_requirements.read_text(encoding="utf-8")
+    destination.write_text(server_requirements(pinned, service), encoding="utf-8")
+    return destination
+
+
+def load_app(files: EnvFiles, version: str, app: str, environment: Mapping[str, str]) -> AppReport:
+    """Import the app in the release's venv, from its working directory, as gunicorn will."""
+    probe = Path(app_probe.__file__).read_text(encoding="utf-8")
+    argv = commands.load_app(files.venv(version), probe, app)
+    done = command.run(argv, env=environment, cwd=files.workdir(version), timeout=LOAD_TIMEOUT)
+    try:
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return AppReport(error=f"loading it exited with status {done.returncode}: {done.last_line}")
+    if "error" in report:
+        return AppReport(error=str(report["error"]))
+    return AppReport(kind=ServerKind(report["kind"]) if report.get("kind") else None)
+
+
+def link_shared(files: EnvFiles, version: str, shared_paths: Sequence[str]) -> None:
+    """Point each shared path of the release at its directory under ``files.shared``. What
+    the release brings at such a path seeds that directory the first time, else is dropped."""
+    files.shared.mkdir(parents=True, exist_ok=True)
+    for path in shared_paths:
+        link, target = files.workdir(version) / path, files.shared / path
+        if link.is_symlink() and link.readlink() == target:
+            continue
+        if link.exists() and not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(link, target)
+        elif link.is_dir() and not link.is_symlink():
+            shutil.rmtree(link)
+        else:
+            link.unlink(missing_ok=True)
+        target.mkdir(parents=True, exist_ok=True)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(target, target_is_directory=True)
 
 
 def installed_versions(files: EnvFiles) -> list[str]:
@@ -80,15 +129,25 @@ def start_release(
     slot: Slot,
     version: str,
     app: str,
-    port: int,
+    *,
+    worker_options: Sequence[str],
     workers: int,
+    port: int,
     environment: Mapping[str, str],
 ) -> Process:
     directory = files.slot(slot)
     directory.mkdir(parents=True, exist_ok=True)
     pid_file = slot_pid_file(files, slot)
     pid_file.unlink(missing_ok=True)  # left by a killed master; gunicorn refuses to start over it
-    argv = gunicorn(files.venv(version), app, port, workers, pid_file)
+    argv = commands.gunicorn(
+        files.venv(version),
+        app,
+        worker_options=worker_options,
+        workers=workers,
+        port=port,
+        chdir=files.workdir(version),
+        pid_file=pid_file,
+    )
     return processes.spawn(
         argv,
         pid_file=directory / "process.pid",
@@ -134,8 +193,14 @@ def smoke_test(port: int, checks: Sequence[SmokeCheck]) -> list[SmokeResult]:
 
 
 def release_environment(
-    base: Mapping[str, str], settings: Mapping[str, str], secrets: Mapping[str, str], venv: Path
+    base: Mapping[str, str],
+    settings: Mapping[str, str],
+    secrets: Mapping[str, str],
+    venv: Path,
+    shared: Path,
 ) -> dict[str, str]:
-    """The environment of a release and its hooks: settings and secrets over ours."""
+    """The environment of a release, its hooks and its loading: settings and secrets over
+    ours, the venv's bin first on PATH, and the environment's shared directory."""
     path = os.pathsep.join([str(venv / "bin"), base.get("PATH", "")])
-    return {**base, **settings, **secrets, "PATH": path, "VIRTUAL_ENV": str(venv)}
+    ours = {"PATH": path, "VIRTUAL_ENV": str(venv), "SHIPWAY_SHARED_DIR": str(shared)}
+    return {**base, **settings, **secrets, **ours}

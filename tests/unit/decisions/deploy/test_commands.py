@@ -7,15 +7,37 @@ def test_process_commands() -> None:
     detached = commands.detached(["envoy", "-c", "x"], Path("/p.pid"), Path("/l.log"))
     assert detached[:3] == ["setsid", "-f", "sh"]
     assert detached[-5:] == ["/p.pid", "/l.log", "envoy", "-c", "x"]
-    argv = commands.gunicorn(Path("/v"), "chatbot.app:app", 8002, 2, Path("/s/gunicorn.pid"))
-    assert argv[:2] == ["/v/bin/gunicorn", "chatbot.app:app"]
-    assert argv[argv.index("--worker-class") + 1] == "uvicorn_worker.UvicornWorker"
+    argv = commands.gunicorn(
+        Path("/v"),
+        "svc:create_app()",
+        worker_options=["--worker-class", "gthread", "--threads", "4"],
+        workers=2,
+        port=8002,
+        chdir=Path("/r/app"),
+        pid_file=Path("/s/gunicorn.pid"),
+    )
+    assert argv[:6] == [
+        "/v/bin/gunicorn",
+        "svc:create_app()",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "4",
+    ]
+    assert argv[argv.index("--chdir") + 1] == "/r/app"
+    assert argv[argv.index("--workers") + 1] == "2"
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8002"
     assert argv[argv.index("--pid") + 1] == "/s/gunicorn.pid"
     [requirements, wheel] = commands.install_locked(
-        Path("/v"), Path("/a/requirements.txt"), Path("/a/s.whl")
+        Path("/v"), [Path("/a/requirements.txt"), Path("/r/server.txt")], Path("/a/s.whl")
     )
-    assert requirements[-3:] == ["--require-hashes", "-r", "/a/requirements.txt"]
+    assert requirements[-5:] == [
+        "--require-hashes",
+        "-r",
+        "/a/requirements.txt",
+        "-r",
+        "/r/server.txt",
+    ]
     assert wheel[-2:] == ["--no-deps", "/a/s.whl"]
     assert "--compile-bytecode" in wheel
     assert commands.envoy(Path("/e.json"))[:3] == ["envoy", "-c", "/e.json"]
@@ -27,3 +49,8 @@ def test_process_commands() -> None:
         "3.12",
         "/v",
     ]
+
+
+def test_loading_the_app_runs_the_probe_source_in_the_release_venv() -> None:
+    argv = commands.load_app(Path("/r/app/.venv"), "print(1)", "svc:create_app()")
+    assert argv == ["/r/app/.venv/bin/python", "-c", "print(1)", "svc:create_app()"]
