@@ -6,7 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -108,13 +108,14 @@ def with_environment(project: Project, name: str, **changes: Any) -> Project:
 
 @contextmanager
 def steady_load(
-    url: str, results: Path, rps: int = 150, threads: int = 4
+    url: str, results: Path, rps: int = 150, threads: int = 4, paths: Sequence[str] = ()
 ) -> Iterator[Callable[[], dict[str, Any]]]:
     """A load generator process through ``url``; call the yielded function to stop it and read.
 
-    More ``threads`` keep the rate up when some requests are slow (a latency fault)."""
+    More ``threads`` keep the rate up when some requests are slow (a latency fault); ``paths``
+    are GET in turn instead of the reference service's API."""
     argv = [sys.executable, "-m", "tests.support.load", url, str(results), "--rps", str(rps)]
-    argv += ["--threads", str(threads)]
+    argv += ["--threads", str(threads), *(arg for path in paths for arg in ("--path", path))]
     with running(argv, env_with()) as process:
         wait_until(results.with_suffix(".started").exists, timeout=20, what="the load generator")
 

@@ -1,9 +1,12 @@
 """A steady load through a URL, in its own process, until SIGTERM; then a JSON summary.
 
-    python -m tests.support.load URL RESULTS_JSON [--rps 150] [--threads 4]
+    python -m tests.support.load URL RESULTS_JSON [--rps 150] [--threads 4] [--path P ...]
 
-Every request is recorded as ok (2xx), failed (any other status) or error (no response), so a
-deploy test can assert that not one request failed while traffic moved.
+Without ``--path`` it speaks the reference service's API (chat, and the version it reports);
+with paths it GETs them in turn and counts the release the router says answered (the
+``x-shipway-release`` header). Every request is recorded as ok (2xx), failed (any other
+status) or error (no response), so a deploy test can assert that not one request failed while
+traffic moved.
 
 The client is the standard library's, one keep-alive connection per thread: the generator
 shares the machine with the service it loads (and, under pytest-xdist, with other tests), so
@@ -25,6 +28,7 @@ from urllib.parse import urlsplit
 
 stop = threading.Event()
 TIMEOUT = 10
+RELEASE_HEADER = "x-shipway-release"
 
 
 class Client:
@@ -35,7 +39,9 @@ class Client:
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.connection: http.client.HTTPConnection | None = None
 
-    def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None
+    ) -> tuple[int, bytes, str | None]:
         if self.connection is not None and closed_by_server(self.connection):
             self.close()
         if self.connection is None:
@@ -50,7 +56,7 @@ class Client:
             raise
         if response.will_close:
             self.close()
-        return response.status, data
+        return response.status, data, response.getheader(RELEASE_HEADER)
 
     def close(self) -> None:
         if self.connection is not None:
@@ -66,8 +72,22 @@ def closed_by_server(connection: http.client.HTTPConnection) -> bool:
     return bool(readable)
 
 
+def chatbot_request(client: Client, i: int) -> tuple[int, str | None]:
+    if i % 2:
+        body = json.dumps({"message": f"hello {i}"}).encode()
+        status, _, _ = client.request("POST", "/api/chat", body)
+        return status, None
+    status, data, _ = client.request("GET", "/health/detailed")
+    return status, json.loads(data).get("version") if 200 <= status < 300 else None
+
+
 def worker(
-    url: str, interval: float, tally: Counter[str], errors: list[str], lock: threading.Lock
+    url: str,
+    paths: list[str],
+    interval: float,
+    tally: Counter[str],
+    errors: list[str],
+    lock: threading.Lock,
 ) -> None:
     client = Client(url)
     next_at = time.monotonic()
@@ -76,13 +96,10 @@ def worker(
         i += 1
         version = None
         try:
-            if i % 2:
-                body = json.dumps({"message": f"hello {i}"}).encode()
-                status, _ = client.request("POST", "/api/chat", body)
+            if paths:
+                status, _, version = client.request("GET", paths[i % len(paths)])
             else:
-                status, data = client.request("GET", "/health/detailed")
-                if 200 <= status < 300:
-                    version = json.loads(data).get("version")
+                status, version = chatbot_request(client, i)
             outcome = "ok" if 200 <= status < 300 else f"status {status}"
         except (OSError, http.client.HTTPException) as error:
             outcome = f"error {type(error).__name__}"
@@ -105,6 +122,7 @@ def main() -> None:
     parser.add_argument("results", type=Path)
     parser.add_argument("--rps", type=float, default=150)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--path", action="append", default=[], dest="paths")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     tally: Counter[str] = Counter()
@@ -113,7 +131,8 @@ def main() -> None:
     started = time.monotonic()
     threads = [
         threading.Thread(
-            target=worker, args=(args.url, args.threads / args.rps, tally, errors, lock)
+            target=worker,
+            args=(args.url, args.paths, args.threads / args.rps, tally, errors, lock),
         )
         for _ in range(args.threads)
     ]
