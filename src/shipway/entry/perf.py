@@ -2,6 +2,7 @@
 run Locust with a configured profile, judge its statistics, compare with the baseline, write
 the reports, and stop everything it started, also when it fails or is interrupted."""
 
+import dataclasses
 import datetime
 import os
 import signal
@@ -17,7 +18,7 @@ from shipway.decisions.perf.baseline import regression_checks
 from shipway.decisions.perf.commands import PerfPaths, locust_argv, time_limit, worker_processes
 from shipway.decisions.perf.gate import PerfVerdict, slo_checks
 from shipway.decisions.perf.options import PerfOptions
-from shipway.decisions.perf.stats import LocustStats, parse_stats_csv
+from shipway.decisions.perf.stats import LocustStats, parse_failures_csv, parse_stats_csv
 from shipway.decisions.perf.summary import RunSummary
 from shipway.effects import probes
 from shipway.effects.command import log_tail
@@ -142,6 +143,9 @@ def measure(
             stats = parse_stats_csv(paths.stats_csv.read_text(encoding="utf-8"))
         except ShipwayError as problem:
             errors.append(str(problem))
+    if stats is not None and paths.failures_csv.is_file():
+        failures = parse_failures_csv(paths.failures_csv.read_text(encoding="utf-8"))
+        stats = dataclasses.replace(stats, failures=failures)
     return Measurement(stats, errors, version)
 
 
