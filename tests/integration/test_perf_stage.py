@@ -1,8 +1,9 @@
-"""nox -s perf's stage with a real Locust against the reference service on a free port.
+"""nox -s perf's stage with a real Locust against a real service on a free port.
 
-Each test starts the service with a fault knob, runs the stage against it with a tiny profile
-(a few users for 3 s), and stops the service by pid. The stage stops Locust itself; the tests
-check that nothing with its marker is left.
+Each test starts the reference service with a fault knob (or, for the built-in user, a tiny
+service with no health endpoint and no root route), runs the stage against it with a tiny
+profile (a few users for 3 s), and stops the service by pid. The stage stops Locust itself; the
+tests check that nothing with its marker is left.
 """
 
 import dataclasses
@@ -42,6 +43,26 @@ def chatbot(**faults: str) -> Iterator[str]:
     with running([*argv, "--no-access-log"], env):
         wait_until(answers(f"{url}/ready"), timeout=30, what="the reference service")
         yield url
+
+
+@contextmanager
+def tiny_service() -> Iterator[str]:
+    """tests/support/tiny_service.py under uvicorn on a free port: /hello 200, /boom 500, else
+    404 (no /health, no root route)."""
+    port = free_port()
+    app = "tests.support.tiny_service:app"
+    argv = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--lifespan", "off"]
+    url = f"http://127.0.0.1:{port}"
+    with running([*argv, "--no-access-log"], env_with()):
+        wait_until(answers(f"{url}/hello"), timeout=30, what="the tiny service")
+        yield url
+
+
+def builtin_user_project(tmp_path: Path, paths: list[str]) -> Project:
+    """As ``perf_project``, with no locustfile: the built-in user on ``paths``."""
+    project = perf_project(tmp_path)
+    perf = project.config.perf.model_copy(update={"locustfile": None, "paths": paths})
+    return dataclasses.replace(project, config=project.config.model_copy(update={"perf": perf}))
 
 
 def perf_project(tmp_path: Path, **gates: float) -> Project:
@@ -116,6 +137,54 @@ def test_error_fault_fails_the_error_rate_gate(tmp_path: Path) -> None:
     assert chat["requests"] <= 3 * health["requests"]  # a health check, then three messages
     assert health["failures"] == 0
     assert abs(chat["failures"] - chat["requests"] / 2) <= 1  # every 2nd chat request fails
+
+
+def test_the_built_in_user_loads_every_path_evenly_and_a_404_on_the_root_is_an_answer(
+    tmp_path: Path,
+) -> None:
+    project = builtin_user_project(tmp_path, ["/", "/hello"])
+    with tiny_service() as url:
+        verdict = run_perf_stage(project, PerfOptions("load", url), BIN)
+    assert_locust_is_gone(tmp_path)
+    assert verdict.passed, verdict.reasons
+    assert "load: the built-in user on /, /hello" in verdict.notes
+    document = summary(tmp_path)
+    assert document["workload"] == {
+        "user": "built-in",
+        "locustfile": None,
+        "paths": ["/", "/hello"],
+    }
+    endpoints = {e["name"]: e for e in document["endpoints"]}  # type: ignore[attr-defined]
+    assert set(endpoints) == {"/", "/hello"}  # requests are named by path
+    root, hello = endpoints["/"], endpoints["/hello"]
+    assert root["requests"] > 0
+    assert hello["requests"] > 0
+    assert abs(root["requests"] - hello["requests"]) <= TINY["users"]  # each user alternates
+    assert root["failures"] == hello["failures"] == 0  # "/" answers 404: below 500 is ready
+
+
+def test_the_built_in_user_fails_a_path_answering_500_naming_the_failures(
+    tmp_path: Path,
+) -> None:
+    project = builtin_user_project(tmp_path, ["/hello", "/boom"])
+    with tiny_service() as url:
+        verdict = run_perf_stage(project, PerfOptions("load", url), BIN)
+    assert_locust_is_gone(tmp_path)
+    assert not verdict.passed
+    [reason] = verdict.reasons
+    assert reason.startswith("perf.error_rate gate: FAIL — measured "), reason
+    assert "failed: GET /boom: answered 500, expected 200-299 (" in reason
+    document = summary(tmp_path)
+    endpoints = {e["name"]: e for e in document["endpoints"]}  # type: ignore[attr-defined]
+    boom, hello = endpoints["/boom"], endpoints["/hello"]
+    assert boom["requests"] > 0
+    assert boom["failures"] == boom["requests"]
+    assert hello["failures"] == 0
+    failed = document["failed_requests"]
+    assert isinstance(failed, list)
+    assert [(f["name"], f["error"]) for f in failed] == [
+        ("/boom", "answered 500, expected 200-299")
+    ]
 
 
 def test_a_regression_against_the_stored_baseline_fails_and_a_new_one_can_be_stored(

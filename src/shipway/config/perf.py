@@ -31,6 +31,7 @@ class PerfGates(StrictModel):
 
 ProfileName = Literal["load", "stress", "spike", "soak"]
 PositiveSeconds = Annotated[float, BeforeValidator(parse_duration), Field(gt=0)]
+UrlPath = Annotated[str, Field(pattern=r"^/")]
 
 
 class LoadProfile(StrictModel):
@@ -71,8 +72,17 @@ class Perf(StrictModel):
         default_factory=lambda: _default_profiles(),
         description="load, stress, spike or soak, each: users, spawn_rate, duration, processes",
     )
-    locustfile: str = Field(
-        default="locust/locustfile.py", description="the Locust file, relative to pyproject.toml"
+    locustfile: str | None = Field(
+        default=None,
+        description="a Locust file, relative to pyproject.toml; none: shipway's built-in user, "
+        "which GETs `paths` in turn",
+    )
+    paths: list[UrlPath] | None = Field(
+        default=None,
+        min_length=1,
+        description="URL paths, each starting with '/', that the built-in user loads evenly "
+        "(a locustfile finds them in SHIPWAY_PERF_PATHS); default: the perf environment's "
+        "ready_path",
     )
     baseline: str = Field(
         default="benchmarks/perf-baseline.json",
@@ -83,6 +93,14 @@ class Perf(StrictModel):
         default=".shipway/perf",
         description="run history (runs.jsonl) and the running load generator's pid",
     )
+
+    @field_validator("paths")
+    @classmethod
+    def _each_once(cls, paths: list[str] | None) -> list[str] | None:
+        repeated = sorted({path for path in paths if paths.count(path) > 1}) if paths else []
+        if repeated:
+            raise ValueError(f"lists {', '.join(repeated)} more than once")
+        return paths
 
     @field_validator("profiles", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 run Locust with a configured profile, judge its statistics, compare with the baseline, write
 the reports, and stop everything it started, also when it fails or is interrupted."""
 
+import dataclasses
 import datetime
 import os
 import signal
@@ -9,6 +10,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 
 from shipway.config import Project
@@ -17,16 +19,25 @@ from shipway.decisions.perf.baseline import regression_checks
 from shipway.decisions.perf.commands import PerfPaths, locust_argv, time_limit, worker_processes
 from shipway.decisions.perf.gate import PerfVerdict, slo_checks
 from shipway.decisions.perf.options import PerfOptions
-from shipway.decisions.perf.stats import LocustStats, parse_stats_csv
+from shipway.decisions.perf.stats import LocustStats, parse_failures_csv, parse_stats_csv
 from shipway.decisions.perf.summary import RunSummary
+from shipway.decisions.perf.workload import Workload, locust_env, workload
 from shipway.effects import probes
 from shipway.effects.command import log_tail
 from shipway.effects.console import console
 from shipway.effects.perf import records as perf_records
-from shipway.effects.perf.load_generator import run_locust
+from shipway.effects.perf.load_generator import BUILTIN_USER, run_locust
 from shipway.effects.perf.records import shown
 from shipway.entry import deploy
 from shipway.errors import ShipwayError
+
+
+@dataclass(frozen=True)
+class LocustLoad:
+    """What Locust runs: the file it loads, and the workload (user and paths) it stands for."""
+
+    workload: Workload
+    locustfile: Path
 
 
 @dataclass(frozen=True)
@@ -46,14 +57,17 @@ def run_perf_stage(
     perf_records.reset(paths.reports)
     started = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     processes = worker_processes(profile.processes, cores or os.cpu_count() or 1)
+    load = locust_load(project)
     with interrupted_by_sigterm():
         if options.host is not None:
             host = options.host
-            measured = measure(project, host, options, processes, paths, bin_dirs)
+            measured = measure(project, host, options, processes, paths, bin_dirs, load)
         else:
             with tools_on_path(bin_dirs), deployed(project, perf.environment) as host:
-                measured = measure(project, host, options, processes, paths, bin_dirs)
+                measured = measure(project, host, options, processes, paths, bin_dirs, load)
     verdict = judge(project, options, measured, paths)
+    described = f"load: {load.workload.describe()}"
+    verdict = dataclasses.replace(verdict, notes=(described, *verdict.notes))
     summary = RunSummary(
         profile=options.profile,
         host=host,
@@ -66,6 +80,7 @@ def run_perf_stage(
         stats=measured.stats,
         verdict=verdict,
         reports=shown(project, paths.reports),
+        workload=load.workload,
     )
     if options.update_baseline:
         summary = perf_records.update_baseline(project, summary)
@@ -106,20 +121,18 @@ def measure(
     processes: int,
     paths: PerfPaths,
     bin_dirs: Sequence[str],
+    load: LocustLoad,
 ) -> Measurement:
     """One Locust run against ``host``; what it measured, or why it measured nothing."""
     perf = project.config.perf
     profile: LoadProfile = perf.profiles[options.profile]
-    locustfile = project.path(perf.locustfile)
-    if not locustfile.is_file():
-        raise ShipwayError(f"tool.shipway.perf.locustfile: {locustfile} does not exist")
     version = probes.version(host)
-    env = dict(os.environ)
+    env = dict(os.environ) | locust_env(load.workload)
     env["PATH"] = os.pathsep.join([*bin_dirs, env.get("PATH", "")])
     errors = []
     try:
         status = run_locust(
-            locust_argv(locustfile, host, profile, processes, paths),
+            locust_argv(load.locustfile, host, profile, processes, paths),
             marker=str(paths.html),
             record=project.path(perf.state_dir) / "loadgen.json",
             log=paths.log,
@@ -127,7 +140,7 @@ def measure(
             env=env,
             time_limit=time_limit(profile),
             label=f"Locust: profile {options.profile}, {profile.users} users for "
-            f"{profile.duration:g}s against {host}",
+            f"{profile.duration:g}s against {host}, {load.workload.describe()}",
         )
     except ShipwayError as problem:  # not installed, or hung: the run measured nothing usable
         return Measurement(None, [str(problem)], version)
@@ -142,7 +155,21 @@ def measure(
             stats = parse_stats_csv(paths.stats_csv.read_text(encoding="utf-8"))
         except ShipwayError as problem:
             errors.append(str(problem))
+    if stats is not None and paths.failures_csv.is_file():
+        failures = parse_failures_csv(paths.failures_csv.read_text(encoding="utf-8"))
+        stats = dataclasses.replace(stats, failures=failures)
     return Measurement(stats, errors, version)
+
+
+def locust_load(project: Project) -> LocustLoad:
+    """The configured locustfile, which must exist, else the built-in user shipway ships."""
+    load = workload(project.config.perf, project.config.environments)
+    if load.locustfile is None:
+        return LocustLoad(load, BUILTIN_USER)
+    locustfile = project.path(load.locustfile)
+    if not locustfile.is_file():
+        raise ShipwayError(f"tool.shipway.perf.locustfile: {locustfile} does not exist")
+    return LocustLoad(load, locustfile)
 
 
 @contextmanager

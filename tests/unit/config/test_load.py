@@ -459,6 +459,22 @@ def test_perf_defaults_are_short_enough_for_ci(tmp_path: Path) -> None:
     assert perf.profiles["load"].processes == "auto"
     assert perf.environment == "perf"
     assert perf.baseline == "benchmarks/perf-baseline.json"
+    assert perf.locustfile is None  # none given: the built-in user
+    assert perf.paths is None  # the perf environment's ready_path
+
+
+def test_this_repository_keeps_its_chat_locustfile() -> None:
+    perf = load_project(REPO).config.perf
+    assert perf.locustfile == "locust/locustfile.py"
+    assert (REPO / perf.locustfile).is_file()
+
+
+def test_perf_paths_are_url_paths(tmp_path: Path) -> None:
+    toml = VALID + '[tool.shipway.perf]\npaths = ["/", "/api/items?page=1"]\n'
+    assert load_project(make_project(tmp_path, toml)).config.perf.paths == [
+        "/",
+        "/api/items?page=1",
+    ]
 
 
 def test_perf_profiles_override_only_the_keys_they_name(tmp_path: Path) -> None:
@@ -526,6 +542,22 @@ def test_perf_profiles_override_only_the_keys_they_name(tmp_path: Path) -> None:
             "tool.shipway.perf.profiles.spike.processes = 0: must be at least 1",
         ),
         ('profile = "stress"', "threads = 4", "tool.shipway.perf.threads = 4: unknown key"),
+        (
+            'profile = "stress"',
+            'paths = ["/", "health"]',
+            'tool.shipway.perf.paths[1] = "health": not in the allowed form; allowed: URL paths, '
+            "each starting with '/'",
+        ),
+        (
+            'profile = "stress"',
+            "paths = []",
+            "tool.shipway.perf.paths = []: list should have at least 1 item after validation",
+        ),
+        (
+            'profile = "stress"',
+            'paths = ["/a", "/b", "/a"]',
+            'tool.shipway.perf.paths = ["/a", "/b", "/a"]: value error, lists /a more than once',
+        ),
     ],
 )
 def test_bad_perf_settings_are_named(tmp_path: Path, old: str, new: str, expected: str) -> None:

@@ -25,6 +25,10 @@ class PerfPaths:
         return self.reports / "locust_stats.csv"
 
     @property
+    def failures_csv(self) -> Path:
+        return self.reports / "locust_failures.csv"
+
+    @property
     def html(self) -> Path:
         return self.reports / "locust.html"
 

@@ -4,14 +4,16 @@ Every check is a Verdict with its metric, threshold and measured value. A run th
 nothing (Locust failed, or sent no request) fails: a gate never passes by accident.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from shipway.config.perf import PerfGates
-from shipway.decisions.perf.stats import LocustStats
+from shipway.decisions.perf.stats import FailureStats, LocustStats
 from shipway.decisions.verdict import Bound, Outcome, Verdict
 
 P95, ERROR_RATE, MIN_RPS = "perf.p95_ms", "perf.error_rate", "perf.min_rps"
+FAILURES_SHOWN = 3  # the most frequent ways requests failed, in the error rate's detail
 
 
 @dataclass(frozen=True)
@@ -31,8 +33,7 @@ class PerfVerdict:
 
 def slo_checks(stats: LocustStats | None, gates: PerfGates, report: Path) -> list[Verdict]:
     """p95, error rate and request rate against their thresholds (no data: NO_DATA each)."""
-    total = stats.total if stats is not None else None
-    if total is None or total.requests == 0:
+    if stats is None or stats.total.requests == 0:
         detail = "Locust measured no request"
         return [
             Verdict(P95, Outcome.NO_DATA, gates.p95_ms, Bound.AT_MOST, " ms", None, report, detail),
@@ -50,6 +51,7 @@ def slo_checks(stats: LocustStats | None, gates: PerfGates, report: Path) -> lis
                 MIN_RPS, Outcome.NO_DATA, gates.min_rps, Bound.AT_LEAST, " req/s", None, report
             ),
         ]
+    total = stats.total
     p95 = total.p95_ms
     p95_outcome = Outcome.NO_DATA if p95 is None else _at_most(p95, gates.p95_ms)
     rate = total.error_rate
@@ -73,7 +75,7 @@ def slo_checks(stats: LocustStats | None, gates: PerfGates, report: Path) -> lis
             rate * 100,
             report,
             f"error_rate {rate:.4f}: {total.failures} of {total.requests} requests failed "
-            f"(threshold {gates.error_rate:g})",
+            f"(threshold {gates.error_rate:g}){_most_frequent(stats.failures)}",
         ),
         Verdict(
             MIN_RPS,
@@ -85,6 +87,14 @@ def slo_checks(stats: LocustStats | None, gates: PerfGates, report: Path) -> lis
             report,
         ),
     ]
+
+
+def _most_frequent(failures: Sequence[FailureStats]) -> str:
+    if not failures:
+        return ""
+    shown = "; ".join(failure.summary() for failure in failures[:FAILURES_SHOWN])
+    more = len(failures) - FAILURES_SHOWN
+    return f"; failed: {shown}" + (f"; {more} more in locust_failures.csv" if more > 0 else "")
 
 
 def _at_most(measured: float, threshold: float) -> Outcome:

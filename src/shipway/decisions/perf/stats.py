@@ -3,6 +3,7 @@ Locust computed. Nothing is recomputed here; a file without them is an error, no
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 from shipway.errors import ShipwayError
@@ -53,9 +54,31 @@ class EndpointStats:
 
 
 @dataclass(frozen=True)
+class FailureStats:
+    """One row of ``<prefix>_failures.csv``: a request that failed one way, and how often."""
+
+    method: str
+    name: str
+    error: str
+    occurrences: int
+
+    def summary(self) -> str:
+        return f"{self.method} {self.name}: {self.error} ({self.occurrences} times)"
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "method": self.method,
+            "name": self.name,
+            "error": self.error,
+            "occurrences": self.occurrences,
+        }
+
+
+@dataclass(frozen=True)
 class LocustStats:
     endpoints: tuple[EndpointStats, ...]
     total: EndpointStats  # Locust's "Aggregated" row
+    failures: tuple[FailureStats, ...] = ()  # most frequent first
 
 
 def parse_stats_csv(text: str) -> LocustStats:
@@ -91,3 +114,29 @@ def _row(raw: dict[str, str]) -> EndpointStats:
 
 def _milliseconds(value: str) -> float | None:
     return None if value.strip() in ("", "N/A") else float(value)
+
+
+# A locustfile's response.failure("text") reaches the CSV as CatchResponseError('text').
+CAUGHT = re.compile(r"""^CatchResponseError\((['"])(?P<text>.*)\1\)$""")
+
+
+def parse_failures_csv(text: str) -> tuple[FailureStats, ...]:
+    """The rows of ``<prefix>_failures.csv``, most frequent first; unreadable rows are skipped
+    (the failure counts themselves come from the stats CSV)."""
+    failures = []
+    for raw in csv.DictReader(io.StringIO(text)):
+        try:
+            occurrences = int(raw.get("Occurrences") or "")
+        except ValueError:
+            continue
+        error = raw.get("Error") or ""
+        caught = CAUGHT.match(error)
+        failures.append(
+            FailureStats(
+                method=raw.get("Method") or "",
+                name=raw.get("Name") or "",
+                error=caught["text"] if caught else error,
+                occurrences=occurrences,
+            )
+        )
+    return tuple(sorted(failures, key=lambda failure: -failure.occurrences))

@@ -7,6 +7,7 @@ from pathlib import Path
 from shipway.decisions.perf.baseline import BaselineEntry
 from shipway.decisions.perf.gate import PerfVerdict
 from shipway.decisions.perf.stats import LocustStats
+from shipway.decisions.perf.workload import Workload
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class RunSummary:
     stats: LocustStats | None
     verdict: PerfVerdict
     reports: Path
+    workload: Workload  # the built-in user and its paths, or a locustfile
 
     def metric(self, name: str) -> float | None:
         total = self.stats.total if self.stats else None
@@ -57,7 +59,9 @@ class RunSummary:
             "reasons": self.verdict.reasons,
             "notes": list(self.verdict.notes),
             "checks": [check.to_json() for check in self.verdict.checks],
+            "workload": self.workload.to_json(),
             "endpoints": [e.to_json() for e in self.stats.endpoints] if self.stats else [],
+            "failed_requests": [f.to_json() for f in self.stats.failures] if self.stats else [],
             "reports": {
                 "html": str(self.reports / "locust.html"),
                 "csv": str(self.reports / "locust_stats.csv"),

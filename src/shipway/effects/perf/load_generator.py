@@ -21,6 +21,9 @@ from shipway.effects.deploy import processes
 from shipway.errors import ShipwayError
 
 GRACE_S = 10
+# The locustfile of a service without one: shipped inside the package, found next to this
+# module wherever shipway is installed (a checkout, a wheel, a uv tool).
+BUILTIN_USER = Path(__file__).with_name("builtin_user.py")
 
 
 def run_locust(

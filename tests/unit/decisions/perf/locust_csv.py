@@ -24,3 +24,11 @@ NOTHING = f"""{HEADER}
 
 def stats(text: str = STATS) -> LocustStats:
     return parse_stats_csv(text)
+
+
+# The failures CSV as Locust 2.47 writes it: a response.failure("...") of a locustfile, and a
+# connection error Locust reported itself.
+FAILURES = """Method,Name,Error,Occurrences,First Seen,Last Seen
+GET,/boom,"CatchResponseError('answered 500, expected 200-299')",4,2026-11-23T01:11:52Z,2026-11-23T01:11:53Z
+GET,/slow,"ConnectionRefusedError(111, 'Connection refused')",7,2026-11-23T01:11:52Z,2026-11-23T01:11:53Z
+"""

@@ -1,11 +1,13 @@
 """The SLO gate over Locust's stats."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from shipway.config.perf import PerfGates
 from shipway.decisions.perf.gate import PerfVerdict, slo_checks
+from shipway.decisions.perf.stats import FailureStats
 from shipway.decisions.verdict import Outcome
 from tests.unit.decisions.perf.locust_csv import NOTHING, stats
 
@@ -61,3 +63,17 @@ def test_a_failed_run_fails_even_with_passing_numbers() -> None:
     assert not failed.passed
     assert failed.reasons == ["Locust exited with status 2"]
     assert not PerfVerdict(()).passed  # no check at all is no pass
+
+
+def test_a_failing_error_rate_names_the_most_frequent_failures() -> None:
+    failures = tuple(
+        FailureStats("GET", f"/{n}", "answered 500, expected 200-299", n) for n in (5, 4, 3, 2)
+    )
+    measured = dataclasses.replace(stats(), failures=failures)
+    verdict = PerfVerdict(tuple(slo_checks(measured, PerfGates(error_rate=0.005), REPORT)))
+    [reason] = verdict.reasons
+    assert reason.endswith(
+        "(threshold 0.005); failed: GET /5: answered 500, expected 200-299 (5 times); "
+        "GET /4: answered 500, expected 200-299 (4 times); "
+        "GET /3: answered 500, expected 200-299 (3 times); 1 more in locust_failures.csv"
+    )

@@ -2,9 +2,9 @@
 
 import pytest
 
-from shipway.decisions.perf.stats import parse_stats_csv
+from shipway.decisions.perf.stats import FailureStats, parse_failures_csv, parse_stats_csv
 from shipway.errors import ShipwayError
-from tests.unit.decisions.perf.locust_csv import HEADER, NOTHING, STATS, stats
+from tests.unit.decisions.perf.locust_csv import FAILURES, HEADER, NOTHING, STATS, stats
 
 
 def test_rows_and_the_aggregated_total_are_read_as_locust_wrote_them() -> None:
@@ -36,3 +36,17 @@ def test_a_run_without_requests_has_no_percentiles() -> None:
 def test_a_csv_that_is_not_locusts_is_an_error(text: str, message: str) -> None:
     with pytest.raises(ShipwayError, match=message):
         parse_stats_csv(text)
+
+
+def test_failures_are_read_most_frequent_first_with_a_locustfiles_own_words() -> None:
+    refused, boom = parse_failures_csv(FAILURES)
+    assert refused == FailureStats(
+        "GET", "/slow", "ConnectionRefusedError(111, 'Connection refused')", 7
+    )
+    assert boom == FailureStats("GET", "/boom", "answered 500, expected 200-299", 4)
+    assert boom.summary() == "GET /boom: answered 500, expected 200-299 (4 times)"
+
+
+def test_a_failures_file_without_rows_or_with_unreadable_counts_adds_nothing() -> None:
+    assert parse_failures_csv("") == ()
+    assert parse_failures_csv("Method,Name,Error,Occurrences\nGET,/,x,many\n") == ()

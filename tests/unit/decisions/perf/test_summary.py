@@ -7,10 +7,15 @@ from shipway.decisions.perf.baseline import BaselineEntry
 from shipway.decisions.perf.gate import PerfVerdict, slo_checks
 from shipway.decisions.perf.stats import LocustStats
 from shipway.decisions.perf.summary import RunSummary, markdown
+from shipway.decisions.perf.workload import Workload
 from tests.unit.decisions.perf.totals import total
 
+BUILTIN = Workload(locustfile=None, paths=("/", "/api/items"))
 
-def summary(stats: LocustStats | None, verdict: PerfVerdict) -> RunSummary:
+
+def summary(
+    stats: LocustStats | None, verdict: PerfVerdict, workload: Workload = BUILTIN
+) -> RunSummary:
     return RunSummary(
         profile="load",
         host="http://127.0.0.1:8400",
@@ -23,6 +28,7 @@ def summary(stats: LocustStats | None, verdict: PerfVerdict) -> RunSummary:
         stats=stats,
         verdict=verdict,
         reports=Path("reports/perf"),
+        workload=workload,
     )
 
 
@@ -63,3 +69,19 @@ def test_a_run_that_measured_nothing_is_no_baseline() -> None:
     assert run.baseline_entry() is None
     assert run.to_json()["p95_ms"] is None
     assert "- ❌ Locust exited with status 1" in markdown(run)
+
+
+def test_the_records_say_which_user_ran_and_on_which_paths() -> None:
+    builtin = summary(None, PerfVerdict(()))
+    assert builtin.to_json()["workload"] == {
+        "user": "built-in",
+        "locustfile": None,
+        "paths": ["/", "/api/items"],
+    }
+    chat = Workload(locustfile="locust/locustfile.py", paths=("/ready",))
+    configured = summary(None, PerfVerdict(()), chat)
+    assert configured.to_json()["workload"] == {
+        "user": "locustfile",
+        "locustfile": "locust/locustfile.py",
+        "paths": ["/ready"],
+    }
