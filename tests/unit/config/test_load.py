@@ -556,7 +556,7 @@ def test_perf_profiles_override_only_the_keys_they_name(tmp_path: Path) -> None:
         (
             'profile = "stress"',
             'paths = ["/a", "/b", "/a"]',
-            'tool.shipway.perf.paths = ["/a", "/b", "/a"]: value error, lists /a more than once',
+            'tool.shipway.perf.paths = ["/a", "/b", "/a"]: lists /a more than once',
         ),
     ],
 )
