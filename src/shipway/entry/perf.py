@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from types import FrameType
 
 from shipway.config import Project
+from shipway.config.deploy import ANY_ANSWER, RELEASE_HEADER
 from shipway.config.perf import LoadProfile
 from shipway.decisions.perf.baseline import regression_checks
 from shipway.decisions.perf.commands import PerfPaths, locust_argv, time_limit, worker_processes
@@ -113,7 +114,7 @@ def measure(
     locustfile = project.path(perf.locustfile)
     if not locustfile.is_file():
         raise ShipwayError(f"tool.shipway.perf.locustfile: {locustfile} does not exist")
-    version = probes.version(host)
+    version = served_release(project, host)
     env = dict(os.environ)
     env["PATH"] = os.pathsep.join([*bin_dirs, env.get("PATH", "")])
     errors = []
@@ -143,6 +144,15 @@ def measure(
         except ShipwayError as problem:
             errors.append(str(problem))
     return Measurement(stats, errors, version)
+
+
+def served_release(project: Project, host: str) -> str | None:
+    """The release answering at ``host``, named by the header the perf environment's router adds
+    (the default header and path when that environment is not configured)."""
+    environment = project.config.environments.get(project.config.perf.environment)
+    header = environment.release_header if environment else RELEASE_HEADER
+    path = environment.ready_path if environment else ANY_ANSWER
+    return probes.version(host, header, path)
 
 
 @contextmanager
