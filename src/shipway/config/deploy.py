@@ -16,6 +16,8 @@ from shipway.config.fields import (
 )
 
 ANY_ANSWER = "/"  # the default ready path: a release that answers at all (below 500) is ready
+RELEASE_HEADER = "x-shipway-release"
+HEADER_NAME = r"^[a-z0-9!#$%&'*+.^_`|~-]+$"  # an HTTP token (RFC 9110), lowercase
 
 
 class SmokeCheck(StrictModel):
@@ -121,6 +123,12 @@ class Environment(StrictModel):
     )
     ready_timeout: Seconds = Field(
         default=30.0, description="how long a release may take to be ready"
+    )
+    release_header: str = Field(
+        default=RELEASE_HEADER,
+        pattern=HEADER_NAME,
+        description="a lowercase HTTP header name: the router adds it to every answer, "
+        "naming the version of the release that answered",
     )
     scale_down_delay: Seconds = Field(
         default=30.0, description="how long the old release stays warm after the switch"

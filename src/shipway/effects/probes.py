@@ -1,8 +1,9 @@
-"""The HTTP probes of a running service: is it ready, and which version answers.
+"""The HTTP probes of a running service: is it ready, and which release answers.
 
 Every readiness check (while a release starts, once a second while it is analysed, in
 ``inv status``) and every version check (after the switch, in ``inv status``, in the perf
-stage) goes through here, on the process's one HTTP client.
+stage) goes through here, on the process's one HTTP client. The version comes from the
+response header the router adds (decisions/deploy/router.py), so a service need not report it.
 """
 
 import httpx
@@ -10,8 +11,6 @@ import httpx
 from shipway.decisions.deploy.checks import is_ready
 from shipway.effects.http_client import client
 from shipway.errors import ShipwayError
-
-VERSION_PATH = "/health/detailed"  # answers {"version": ...}
 
 
 def not_ready(base_url: str, path: str, timeout: float = 2) -> str | None:
@@ -29,26 +28,30 @@ def ready(base_url: str, path: str, timeout: float = 2) -> bool:
     return not_ready(base_url, path, timeout) is None
 
 
-def version(base_url: str, timeout: float = 5) -> str | None:
-    """The version the service reports, if it reports one."""
-    seen, _ = _version(base_url, timeout)
+def version(base_url: str, header: str, path: str, timeout: float = 5) -> str | None:
+    """The release the router says answered a GET of ``path``: its ``header``, whatever the
+    status (the router adds it, not the service)."""
+    seen, _ = _version(base_url, header, path, timeout)
     return seen
 
 
-def check_version(base_url: str, expected: str, attempts: int = 5) -> None:
-    """``base_url`` must answer with ``expected`` (it may take a few requests after a switch)."""
-    shown: str | None = None
+def check_version(base_url: str, header: str, path: str, expected: str, attempts: int = 5) -> None:
+    """``base_url`` must answer from ``expected`` (it may take a few requests after a switch)."""
+    shown = ""
     for _ in range(attempts):
-        seen, shown = _version(base_url, 5)
+        seen, shown = _version(base_url, header, path, 5)
         if seen == expected:
             return
-    raise ShipwayError(f"after the switch the router serves {shown!r}, not {expected!r}")
+    raise ShipwayError(f"after the switch {base_url}{path} answered {shown}, not from {expected!r}")
 
 
-def _version(base_url: str, timeout: float) -> tuple[str | None, str | None]:
-    """The version, and what to show when it is not the one expected."""
+def _version(base_url: str, header: str, path: str, timeout: float) -> tuple[str | None, str]:
+    """The release that answered, and what to show when it is not the one expected."""
     try:
-        found = client().get(f"{base_url}{VERSION_PATH}", timeout=timeout).json().get("version")
-    except (httpx.HTTPError, ValueError, AttributeError) as error:
+        response = client().get(f"{base_url}{path}", timeout=timeout)
+    except httpx.HTTPError as error:
         return None, type(error).__name__
-    return (found, found) if isinstance(found, str) else (None, None)
+    found = response.headers.get(header)
+    if found is None:
+        return None, f"{response.status_code} without a {header} header"
+    return found, f"from {found!r}"

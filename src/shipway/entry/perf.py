@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 
 from shipway.config import Project
+from shipway.config.deploy import ANY_ANSWER, RELEASE_HEADER
 from shipway.config.perf import LoadProfile
 from shipway.decisions.perf.baseline import regression_checks
 from shipway.decisions.perf.commands import PerfPaths, locust_argv, time_limit, worker_processes
@@ -126,7 +127,7 @@ def measure(
     """One Locust run against ``host``; what it measured, or why it measured nothing."""
     perf = project.config.perf
     profile: LoadProfile = perf.profiles[options.profile]
-    version = probes.version(host)
+    version = served_release(project, host)
     env = dict(os.environ) | locust_env(load.workload)
     env["PATH"] = os.pathsep.join([*bin_dirs, env.get("PATH", "")])
     errors = []
@@ -170,6 +171,15 @@ def locust_load(project: Project) -> LocustLoad:
     if not locustfile.is_file():
         raise ShipwayError(f"tool.shipway.perf.locustfile: {locustfile} does not exist")
     return LocustLoad(load, locustfile)
+
+
+def served_release(project: Project, host: str) -> str | None:
+    """The release answering at ``host``, named by the header the perf environment's router adds
+    (the default header and path when that environment is not configured)."""
+    environment = project.config.environments.get(project.config.perf.environment)
+    header = environment.release_header if environment else RELEASE_HEADER
+    path = environment.ready_path if environment else ANY_ANSWER
+    return probes.version(host, header, path)
 
 
 @contextmanager

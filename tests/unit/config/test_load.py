@@ -331,6 +331,30 @@ def test_an_explicit_ready_path_must_answer_2xx_and_is_the_default_smoke_check(
         load_project(make_project(tmp_path, bad))
 
 
+def test_the_release_header_defaults_to_shipways_own(tmp_path: Path) -> None:
+    prod = load_project(make_project(tmp_path, VALID + ENVIRONMENTS)).config.environments["prod"]
+    assert prod.release_header == "x-shipway-release"
+
+
+def test_the_release_header_may_be_any_lowercase_http_token(tmp_path: Path) -> None:
+    toml = ENVIRONMENTS.replace("approval = true", 'release_header = "x-app_release.v1~"')
+    prod = load_project(make_project(tmp_path, VALID + toml)).config.environments["prod"]
+    assert prod.release_header == "x-app_release.v1~"
+
+
+@pytest.mark.parametrize("name", ["X-Release", "x release", "x:release", ""])
+def test_a_release_header_that_is_no_lowercase_http_token_is_named(
+    tmp_path: Path, name: str
+) -> None:
+    toml = ENVIRONMENTS.replace("approval = true", f'release_header = "{name}"')
+    expected = (
+        f'tool.shipway.environments.prod.release_header = "{name}": not in the allowed form; '
+        "allowed: a lowercase HTTP header name"
+    )
+    found = problems(tmp_path, VALID + toml)
+    assert any(problem.startswith(expected) for problem in found), found
+
+
 def test_canary_defaults_are_the_seeds_triggers_and_durations_parse(tmp_path: Path) -> None:
     canary = ENVIRONMENTS.replace(
         "approval = true",

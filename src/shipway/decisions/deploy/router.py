@@ -1,11 +1,19 @@
-"""Envoy's configuration for an environment: one listener, two slot clusters, runtime weights.
+"""Envoy's configuration for an environment: one listener, two slot clusters, runtime weights,
+and one endpoint file per slot naming the release that runs there.
 
 The configuration never changes while Envoy runs. Traffic moves by changing runtime values
 through the admin API (``POST /runtime_modify?routing.blue=0&routing.green=100``): no reload,
 no restart, and requests in flight finish on the cluster they started on. The static runtime
 layer carries the weights the state records, so a restarted router routes the same way.
+
+Each slot's cluster takes its endpoint from a file (EDS from the filesystem), which Envoy reads
+again whenever the file is replaced by a rename. The endpoint carries the release's version as
+metadata, and the route copies it into a response header: the router itself says which
+release answered, whatever the service does or does not report.
 """
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,7 +29,16 @@ HCM = f"{TYPES}.filters.network.http_connection_manager.v3.HttpConnectionManager
 ROUTER = f"{TYPES}.filters.http.router.v3.Router"
 FILE_LOG = f"{TYPES}.access_loggers.file.v3.FileAccessLog"
 HTTP_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
+ASSIGNMENT = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"
 LATENCY_HISTOGRAM = r"^cluster\.(blue|green)\.upstream_rq_time$"
+# The endpoint metadata that names a release, and the route's header value that reads it.
+METADATA_NAMESPACE = "shipway"
+RELEASE_KEY = "release"
+RELEASE_VALUE = f"%UPSTREAM_METADATA({METADATA_NAMESPACE}:{RELEASE_KEY})%"
+# The version_info of each slot's endpoint file Envoy has loaded, in its admin /stats.
+LOADED_FILTER = r"^cluster\.(blue|green)\.version_text$"
+# Envoy requires a node identity when it reads EDS from files.
+NODE = {"id": "shipway-router", "cluster": "shipway"}
 
 
 def runtime_key(slot: Slot) -> str:
@@ -37,12 +54,14 @@ def envoy_config(
     host: str,
     port: int,
     admin_port: int,
-    slot_ports: Mapping[Slot, int],
+    endpoint_files: Mapping[Slot, str],
     weights: Mapping[Slot, int],
+    release_header: str,
     access_log: str,
     latency_bounds_ms: Sequence[float] = LATENCY_BUCKETS_MS,
 ) -> dict[str, Any]:
     return {
+        "node": NODE,
         "admin": {"address": _address("127.0.0.1", admin_port)},
         # Histograms reach the admin API at each flush: once a second keeps analysis current.
         "stats_flush_interval": "1s",
@@ -61,13 +80,15 @@ def envoy_config(
             ]
         },
         "static_resources": {
-            "listeners": [_listener(host, port, weights, access_log)],
-            "clusters": [_cluster(slot, slot_ports[slot]) for slot in SLOTS],
+            "listeners": [_listener(host, port, weights, release_header, access_log)],
+            "clusters": [_cluster(slot, endpoint_files[slot]) for slot in SLOTS],
         },
     }
 
 
-def _listener(host: str, port: int, weights: Mapping[Slot, int], access_log: str) -> dict[str, Any]:
+def _listener(
+    host: str, port: int, weights: Mapping[Slot, int], release_header: str, access_log: str
+) -> dict[str, Any]:
     route = {
         "weighted_clusters": {
             "runtime_key_prefix": RUNTIME_PREFIX,
@@ -97,7 +118,13 @@ def _listener(host: str, port: int, weights: Mapping[Slot, int], access_log: str
                 {
                     "name": "service",
                     "domains": ["*"],
-                    "routes": [{"match": {"prefix": "/"}, "route": route}],
+                    "routes": [
+                        {
+                            "match": {"prefix": "/"},
+                            "route": route,
+                            "response_headers_to_add": [_release_header(release_header)],
+                        }
+                    ],
                 }
             ]
         },
@@ -119,10 +146,18 @@ def _listener(host: str, port: int, weights: Mapping[Slot, int], access_log: str
     }
 
 
-def _cluster(slot: Slot, port: int) -> dict[str, Any]:
+def _release_header(name: str) -> dict[str, Any]:
+    """The version of the release that answered; it replaces whatever the service sent."""
+    return {
+        "header": {"key": name, "value": RELEASE_VALUE},
+        "append_action": "OVERWRITE_IF_EXISTS_OR_ADD",
+    }
+
+
+def _cluster(slot: Slot, endpoint_file: str) -> dict[str, Any]:
     return {
         "name": slot,
-        "type": "STATIC",
+        "type": "EDS",
         "connect_timeout": "1s",
         "typed_extension_protocol_options": {
             HTTP_OPTIONS: {
@@ -131,12 +166,32 @@ def _cluster(slot: Slot, port: int) -> dict[str, Any]:
                 "explicit_http_config": {"http_protocol_options": {}},
             }
         },
-        "load_assignment": {
-            "cluster_name": slot,
-            "endpoints": [
-                {"lb_endpoints": [{"endpoint": {"address": _address("127.0.0.1", port)}}]}
-            ],
+        "eds_cluster_config": {
+            "eds_config": {
+                "resource_api_version": "V3",
+                "path_config_source": {"path": endpoint_file},
+            }
         },
+    }
+
+
+def slot_endpoints(slot: Slot, port: int, version: str | None) -> dict[str, Any]:
+    """A slot's endpoint file: the release ``version`` on the slot's loopback port.
+
+    An empty slot (``version`` None) has no endpoint, so the router sends nothing to a port
+    where no release runs. Envoy reads the file as a discovery response; its version_info, a
+    digest of the content, is what Envoy reports once it has loaded exactly this content.
+    """
+    endpoints = [] if version is None else [{"lb_endpoints": [_endpoint(port, version)]}]
+    assignment = {"@type": ASSIGNMENT, "cluster_name": slot, "endpoints": endpoints}
+    digest = hashlib.sha256(json.dumps(assignment, sort_keys=True).encode()).hexdigest()
+    return {"version_info": digest[:16], "resources": [assignment]}
+
+
+def _endpoint(port: int, version: str) -> dict[str, Any]:
+    return {
+        "endpoint": {"address": _address("127.0.0.1", port)},
+        "metadata": {"filter_metadata": {METADATA_NAMESPACE: {RELEASE_KEY: version}}},
     }
 
 
@@ -151,3 +206,14 @@ def weights_from_runtime(runtime: Mapping[str, Any]) -> dict[Slot, int] | None:
         return {slot: int(entries[runtime_key(slot)]["final_value"]) for slot in SLOTS}
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def loaded_endpoints(stats: Mapping[str, Any]) -> dict[Slot, str]:
+    """The version_info of each slot's endpoint file Envoy has loaded, from its ``/stats``
+    JSON (filtered by ``LOADED_FILTER``); a slot whose file it never accepted is absent."""
+    loaded: dict[Slot, str] = {}
+    for stat in stats.get("stats", []):
+        for slot in SLOTS:
+            if stat.get("name") == f"cluster.{slot}.version_text" and stat.get("value"):
+                loaded[slot] = str(stat["value"])
+    return loaded

@@ -181,8 +181,12 @@ class Engine:
         return self.env.save(state.model_copy(update={"history": history}))
 
     def check(self, state: EnvState) -> EnvState:
-        """After the switch, the environment's own URL must answer with the new version."""
-        probes.check_version(self.env.config.url, self.plan.version)
+        """After the switch, the router must say the environment's URL answers from the new
+        release."""
+        config = self.env.config
+        probes.check_version(
+            config.url, config.release_header, config.ready_path, self.plan.version
+        )
         return state
 
     def scale_down(self, state: EnvState) -> EnvState:

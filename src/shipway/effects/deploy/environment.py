@@ -5,7 +5,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from shipway.config import Project
@@ -25,7 +25,12 @@ from shipway.effects.command import ToolRunner
 from shipway.effects.console import console
 from shipway.effects.deploy import processes, releases
 from shipway.effects.deploy.files import EnvFiles, append_audit, save_state
-from shipway.effects.deploy.router import router_weights, set_router_weights, start_router
+from shipway.effects.deploy.router import (
+    publish_releases,
+    router_weights,
+    set_router_weights,
+    start_router,
+)
 from shipway.effects.release.store import DirectoryStore, read_manifest, signature_policy
 from shipway.errors import ShipwayError
 
@@ -108,7 +113,9 @@ class LocalEnvironment:
             console.print(f"  stopping {current.version} ({slot}): {reason}")
         processes.stop(current.process)
         processes.stop_leftovers(str(releases.slot_pid_file(self.files, slot)))
-        return self.save(state.with_slot(slot, **SlotState().model_dump()))
+        state = self.save(state.with_slot(slot, **SlotState().model_dump()))
+        self.publish(state, [slot], wait=False)  # nothing is left there to answer
+        return state
 
     def check_router_ports(self, state: EnvState) -> None:
         """A router we do not run yet needs its ports free (once our own leftovers are gone)."""
@@ -135,14 +142,23 @@ class LocalEnvironment:
                 f"port {port} (release slot {slot} of {self.name}) is in use by another process"
             )
 
+    def publish(self, state: EnvState, slots: Sequence[Slot] = SLOTS, *, wait: bool) -> None:
+        """The router names the release each of ``slots`` runs, as the state records it; with
+        ``wait``, a running router has loaded it when this returns."""
+        versions = {slot: state.slot(slot).version for slot in slots}
+        waits = wait and processes.is_running(state.router)
+        publish_releases(self.files, self.config, versions, wait=waits)
+
     def ensure_router(self, state: EnvState) -> EnvState:
         if processes.is_running(state.router):
+            self.publish(state, wait=True)
             if router_weights(self.config) != state.weights:
                 set_router_weights(self.config, state.weights)
             return state
         self.check_router_ports(state)
         console.print(f"  starting the router on {self.config.url}")
-        router = start_router(self.files, self.config, state.weights, self.path)
+        versions = {slot: state.slot(slot).version for slot in SLOTS}
+        router = start_router(self.files, self.config, state.weights, versions, self.path)
         return self.save(state.model_copy(update={"router": router}))
 
     def start_slot(
@@ -166,6 +182,7 @@ class LocalEnvironment:
                 server=server,
             )
         )
+        self.publish(state, [slot], wait=True)  # before the release can answer anything
         process = releases.start_release(
             self.files,
             slot,
@@ -255,10 +272,9 @@ class LocalEnvironment:
                 outcome="interrupted",
                 reason=plan.interrupted,
             )
-        state = state.model_copy(update={"operation": None})
-        if processes.is_running(state.router) and router_weights(self.config) not in (
-            None,
-            state.weights,
-        ):
-            set_router_weights(self.config, state.weights)  # the router follows the journal
-        return self.save(state)
+        state = self.save(state.model_copy(update={"operation": None}))
+        if processes.is_running(state.router):  # the router follows the journal
+            self.publish(state, wait=True)
+            if router_weights(self.config) not in (None, state.weights):
+                set_router_weights(self.config, state.weights)
+        return state

