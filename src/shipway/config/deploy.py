@@ -15,6 +15,25 @@ from shipway.config.fields import (
     StrictModel,
 )
 
+# Headers the router or HTTP itself sets: naming the release in one would break answers.
+HTTP_OWN_HEADERS = frozenset(
+    {
+        "host",
+        "content-length",
+        "content-type",
+        "transfer-encoding",
+        "connection",
+        "date",
+        "server",
+        "upgrade",
+        "keep-alive",
+        "te",
+        "trailer",
+        "location",
+        "set-cookie",
+        "via",
+    }
+)
 ANY_ANSWER = "/"  # the default ready path: a release that answers at all (below 500) is ready
 RELEASE_HEADER = "x-shipway-release"
 HEADER_NAME = r"^[a-z0-9!#$%&'*+.^_`|~-]+$"  # an HTTP token (RFC 9110), lowercase
@@ -173,6 +192,13 @@ class Environment(StrictModel):
             if a.is_relative_to(b) or b.is_relative_to(a):
                 raise ValueError(f"{a} and {b} overlap: each shared path is its own directory")
         return paths
+
+    @field_validator("release_header")
+    @classmethod
+    def _not_a_header_http_needs(cls, value: str) -> str:
+        if value in HTTP_OWN_HEADERS:
+            raise ValueError(f"{value} is a header HTTP itself needs; choose another name")
+        return value
 
     @field_validator("steps")
     @classmethod

@@ -355,6 +355,15 @@ def test_a_release_header_that_is_no_lowercase_http_token_is_named(
     assert any(problem.startswith(expected) for problem in found), found
 
 
+@pytest.mark.parametrize("name", ["host", "content-length", "set-cookie"])
+def test_a_release_header_http_itself_needs_is_refused(tmp_path: Path, name: str) -> None:
+    toml = ENVIRONMENTS.replace("approval = true", f'release_header = "{name}"')
+    assert (
+        f'tool.shipway.environments.prod.release_header = "{name}": {name} is a header HTTP '
+        "itself needs; choose another name"
+    ) in problems(tmp_path, VALID + toml)[0]
+
+
 def test_canary_defaults_are_the_seeds_triggers_and_durations_parse(tmp_path: Path) -> None:
     canary = ENVIRONMENTS.replace(
         "approval = true",
