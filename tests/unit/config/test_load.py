@@ -186,7 +186,9 @@ def test_values_json_cannot_show_are_shown_as_python(tmp_path: Path) -> None:
 
 
 def test_a_name_that_contradicts_the_service_project_is_reported(tmp_path: Path) -> None:
-    [problem] = problems(tmp_path, VALID.replace("[tool.shipway]\n", '[tool.shipway]\nname = "x"\n'))
+    [problem] = problems(
+        tmp_path, VALID.replace("[tool.shipway]\n", '[tool.shipway]\nname = "x"\n')
+    )
     assert problem.startswith(
         "tool.shipway.service = \"svc\": the service's [project] name is 'svc', but "
         "tool.shipway.name = 'x'"

@@ -13,11 +13,13 @@ def test_process_commands() -> None:
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8002"
     assert argv[argv.index("--pid") + 1] == "/s/gunicorn.pid"
     [requirements, wheel] = commands.install_locked(
-        Path("/v"), Path("/a/requirements.txt"), Path("/a/s.whl")
+        Path("/v"), [Path("/a/requirements.txt")], Path("/a/s.whl")
     )
     assert requirements[-3:] == ["--require-hashes", "-r", "/a/requirements.txt"]
     assert wheel[-2:] == ["--no-deps", "/a/s.whl"]
     assert "--compile-bytecode" in wheel
+    [application] = commands.install_locked(Path("/v"), [Path("/a/r.txt"), Path("/b/r.txt")])
+    assert application[-5:] == ["--require-hashes", "-r", "/a/r.txt", "-r", "/b/r.txt"]
     assert commands.envoy(Path("/e.json"))[:3] == ["envoy", "-c", "/e.json"]
     assert commands.release_venv("3.12", Path("/v")) == [
         "uv",
