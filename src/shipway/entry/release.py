@@ -5,6 +5,7 @@ import tempfile
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from shipway.config import Project
 from shipway.decisions.release.manifest import MANIFEST, Manifest
@@ -30,10 +31,10 @@ def build(project: Project, *, allow_dirty: bool, image: bool, dry_run: bool) ->
     runner = ToolRunner(project.root)
     plan = plan_build(project, runner, allow_dirty=allow_dirty, image=image)
     header, *steps = describe(project, plan)
-    out.print(header)
+    out.print(escape(header))
     if dry_run:
         for step in steps:
-            out.print(f"  {step}")
+            out.print(f"  {escape(step)}")
         out.print("[yellow]dry run:[/] nothing was built or written")
         return None
     manifest = run_build(project, plan, runner, datetime.datetime.now(datetime.UTC))

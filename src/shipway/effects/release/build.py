@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from shipway.config import Project
 from shipway.config.service import normalised
@@ -249,11 +250,12 @@ def build_package(
         raise backend_failed(project, done)
     metadata = wheel_metadata(staging)
     if normalised(metadata.name) != normalised(plan.name):
-        out.print(
-            f"[yellow]note:[/] the wheel is named {metadata.name}, the artifact {plan.name} "
-            f"({project.service_package.name_source}); tool.shipway.name = "
+        note = (
+            f"the wheel is named {metadata.name}, the artifact {plan.name} (from "
+            f"{project.service_package.name_source}); tool.shipway.name = "
             f'"{metadata.name}" would name both alike'
         )
+        out.print(f"[yellow]note:[/] {escape(note)}")
     if plan.version is None:
         version = backend_version(plan.git, metadata.version, plan.recipe.describe_version())
     else:
