@@ -170,6 +170,13 @@ def test_the_same_backend_version_from_another_commit_is_refused_by_the_store(
         rf"{first.git_sha[:12]}; this build is from commit {second.git_sha[:12]}\.",
     ):
         release_tasks.push(project, version=None, dry_run=False)
+    store = DirectoryStore(project.path(project.config.artifacts.store))
+    with pytest.raises(
+        ShipwayError,
+        match=rf"flit-svc 2\.1\.0 in the store was built from commit {first.git_sha[:12]}, not "
+        rf"from this commit {second.git_sha[:12]}",
+    ):
+        release_tasks.version_of_this_commit(project, store, dry_run=True)  # what deploy asks
 
 
 APPLICATION = {

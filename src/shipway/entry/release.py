@@ -140,7 +140,8 @@ def version_of_this_commit(project: Project, store: DirectoryStore, *, dry_run: 
         return version
     if dry_run:
         return version or "<the version the build backend gives this commit>"
-    out.print(f"{name} {version or ''} (this commit) is not in the store: building and pushing it")
+    which = f"{name} {version}" if version else name
+    out.print(f"{which} (this commit) is not in the store: building and pushing it")
     manifest = build(project, allow_dirty=True, image=False, dry_run=False)
     assert manifest is not None  # noqa: S101 - not a dry run
     push(project, version=manifest.version, dry_run=False)
