@@ -12,7 +12,13 @@ from shipway.decisions.release.manifest import MANIFEST, Manifest
 from shipway.decisions.release.recipe import recipe
 from shipway.decisions.release.versioning import build_version
 from shipway.effects.command import ToolRunner
-from shipway.effects.release.build import describe, dist_dir, plan_build, run_build
+from shipway.effects.release.build import (
+    BuildPlan,
+    describe,
+    dist_dir,
+    plan_build,
+    run_build,
+)
 from shipway.effects.release.git import git_facts
 from shipway.effects.release.index import fetch_distributions, publish_build
 from shipway.effects.release.store import (
@@ -37,6 +43,11 @@ def build(project: Project, *, allow_dirty: bool, image: bool, dry_run: bool) ->
             out.print(f"  {escape(step)}")
         out.print("[yellow]dry run:[/] nothing was built or written")
         return None
+    return carry_out(project, plan, runner)
+
+
+def carry_out(project: Project, plan: BuildPlan, runner: ToolRunner) -> Manifest:
+    """Run a planned build and show what it made."""
     manifest = run_build(project, plan, runner, datetime.datetime.now(datetime.UTC))
     for entry in manifest.files:
         out.print(f"  {entry.sha256}  {entry.path}")
@@ -142,8 +153,9 @@ def version_of_this_commit(project: Project, store: DirectoryStore, *, dry_run: 
         return version or "<the version the build backend gives this commit>"
     which = f"{name} {version}" if version else name
     out.print(f"{which} (this commit) is not in the store: building and pushing it")
-    manifest = build(project, allow_dirty=True, image=False, dry_run=False)
-    assert manifest is not None  # noqa: S101 - not a dry run
+    plan = plan_build(project, runner, allow_dirty=True, image=False)
+    out.print(escape(describe(project, plan)[0]))
+    manifest = carry_out(project, plan, runner)
     push(project, version=manifest.version, dry_run=False)
     return manifest.version
 

@@ -219,21 +219,21 @@ def run_build(
 def make_artifact(
     project: Project, plan: BuildPlan, runner: ToolRunner, work: Path, staging: Path
 ) -> Artifact:
-    if plan.recipe.kind is ArtifactKind.APPLICATION:
-        return pack_application(project, plan, runner, staging)
+    # An application's version is always computed (recipe.py): it is known before packing.
+    if plan.recipe.kind is ArtifactKind.APPLICATION and plan.version is not None:
+        return pack_application(project, plan, plan.version, runner, staging)
     return build_package(project, plan, runner, work / "source", staging)
 
 
 def pack_application(
-    project: Project, plan: BuildPlan, runner: ToolRunner, staging: Path
+    project: Project, plan: BuildPlan, version: BuildVersion, runner: ToolRunner, staging: Path
 ) -> Artifact:
-    assert plan.version is not None  # noqa: S101 - applications always compute their version
     members = archive_members(
         tracked_files(runner, project.service_dir), project.config.artifacts.exclude
     )
-    archive = staging / archive_name(plan.name, plan.version.version)
+    archive = staging / archive_name(plan.name, version.version)
     write_archive(project.service_dir, members, archive, plan.git.commit_time)
-    return Artifact(plan.version, project.service_package.requires_python)
+    return Artifact(version, project.service_package.requires_python)
 
 
 def build_package(
