@@ -42,3 +42,20 @@ def service_repo(root: Path, artifacts: str = "", version: str = "0.3.0", extra:
 
 def commit(root: Path, message: str) -> None:
     git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", message)
+
+
+def project_repo(root: Path, files: dict[str, str], shipway: str = 'service = "svc"\n') -> Path:
+    """A committed repository of the given files, [tool.shipway] in the root pyproject.toml
+    (after any root pyproject.toml among ``files``)."""
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    pyproject = root / "pyproject.toml"
+    before = pyproject.read_text(encoding="utf-8") if pyproject.is_file() else ""
+    pyproject.write_text(f"{before}[tool.shipway]\n{shipway}", encoding="utf-8")
+    (root / ".gitignore").write_text("dist/\n.shipway/\nreports/\n")
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git(root, "add", "-A")
+    commit(root, "initial")
+    return root

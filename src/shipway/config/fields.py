@@ -30,6 +30,10 @@ Seconds = Annotated[float, BeforeValidator(parse_duration), Field(ge=0)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 EnvVarName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 SecretRef = Annotated[str, StringConstraints(pattern=r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$")]
+# A distribution name as PEP 508 allows it: letters, digits and . _ - inside.
+DistributionName = Annotated[
+    str, StringConstraints(pattern=r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")
+]
 EnvironmentName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,30}$")]
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from shipway.config.model import ShipwayConfig
+from shipway.config.service import ServiceError, ServicePackage, read_service
 
 TABLE = "tool.shipway"
 MAX_SHOWN_VALUE = 60
@@ -28,15 +29,6 @@ class ConfigError(Exception):
         lines = [f"invalid configuration in {self.source}:"]
         lines += [f"  - {problem}" for problem in self.problems]
         return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class ServicePackage:
-    """What the service's own pyproject.toml says about the distribution it builds."""
-
-    name: str
-    version: str | None  # None when the version is dynamic
-    requires_python: str | None
 
 
 @dataclass(frozen=True)
@@ -79,7 +71,7 @@ def load_project(root: Path) -> Project:
         raise ConfigError(pyproject, [_describe(e) for e in error.errors()]) from None
     requires_python = _requires_python(pyproject, document)
     problems = _cross_check(config, requires_python)
-    service_package = _service_package(root, config, problems)
+    service_package = _service_package(root, document, config, problems)
     if problems:
         raise ConfigError(pyproject, problems)
     return Project(root, config, requires_python, service_package)
@@ -122,26 +114,18 @@ def _cross_check(config: ShipwayConfig, requires_python: SpecifierSet) -> list[s
     return problems
 
 
-def _service_package(root: Path, config: ShipwayConfig, problems: list[str]) -> ServicePackage:
-    """The service's distribution name and version, from its own pyproject.toml."""
-    unknown = ServicePackage("", "", None)
-    key = f"{TABLE}.service = {_show(config.service)}"
+def _service_package(
+    root: Path, document: dict[str, Any], config: ShipwayConfig, problems: list[str]
+) -> ServicePackage:
+    """The service's artifact name and build facts, from its own files."""
     try:
-        service = tomllib.loads((root / config.service / "pyproject.toml").read_text("utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return read_service(root, document, config.service, config.name)
+    except ServiceError as error:
         problems.append(
-            f"{key}: no readable pyproject.toml there; "
-            "allowed: the directory of a Python project, relative to this file"
+            f"{TABLE}.service = {_show(config.service)}: {error}; "
+            "allowed: the directory of the service, relative to this file"
         )
-        return unknown
-    table = service.get("project", {})
-    name, version = table.get("name"), table.get("version")
-    if not isinstance(name, str) or not name:
-        problems.append(f"{key}: its pyproject.toml has no [project] name")
-        return unknown
-    return ServicePackage(
-        name, version if isinstance(version, str) else None, table.get("requires-python")
-    )
+        return ServicePackage("", None, None)
 
 
 def _describe(error: ErrorDetails) -> str:

@@ -8,6 +8,7 @@ from pydantic import Field, field_validator, model_validator
 from shipway.config.app import EntryPoint, ServerChoice
 from shipway.config.deploy import Environment
 from shipway.config.fields import (
+    DistributionName,
     EnvironmentName,
     PythonVersion,
     RelativePath,
@@ -73,6 +74,11 @@ class Tiers(StrictModel):
 class ShipwayConfig(StrictModel):
     service: str = Field(
         default=".", description="path of the service project, relative to pyproject.toml"
+    )
+    name: DistributionName | None = Field(
+        default=None,
+        description="artifact name of a service whose own files name none (no [project] name, "
+        "no setup.cfg name); default: the service directory's name",
     )
     app: EntryPoint | None = Field(
         default=None,

@@ -2,7 +2,7 @@
 
 from pydantic import Field, field_validator
 
-from shipway.config.fields import StrictModel
+from shipway.config.fields import StrictModel, inside_project
 
 
 class Artifacts(StrictModel):
@@ -38,6 +38,11 @@ class Artifacts(StrictModel):
         min_length=1,
         description="platforms of the container image, e.g. 'linux/amd64'",
     )
+    exclude: list[str] = Field(
+        default=[],
+        description="globs of files left out of an application artifact, relative to the "
+        "service directory ('docs', '*.md', 'scripts/dev_*')",
+    )
 
     @field_validator("publish_url", "index_url")
     @classmethod
@@ -45,6 +50,13 @@ class Artifacts(StrictModel):
         if value is None or value.startswith(("http://", "https://")):
             return value
         raise ValueError("not an http(s) URL")
+
+    @field_validator("exclude")
+    @classmethod
+    def _relative_globs(cls, globs: list[str]) -> list[str]:
+        for glob in globs:
+            inside_project(glob)
+        return globs
 
     @field_validator("platforms")
     @classmethod

@@ -34,13 +34,7 @@ def deploy(
     store = DirectoryStore(project.path(project.config.artifacts.store))
     name = project.service_package.name
     if version is None:
-        version = release.current_version(project, ToolRunner(project.root))
-        if version not in store.versions(name) and not dry_run:
-            out.print(
-                f"{name} {version} (this commit) is not in the store: building and pushing it"
-            )
-            release.build(project, allow_dirty=True, image=False, dry_run=False)
-            release.push(project, version=version, dry_run=False)
+        version = release.version_of_this_commit(project, store, dry_run=dry_run)
     elif version not in store.versions(name):
         available = ", ".join(store.versions(name)) or "none"
         raise ShipwayError(f"{name} {version} is not in the artifact store (versions: {available})")

@@ -5,35 +5,55 @@ import tempfile
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 
 from shipway.config import Project
-from shipway.decisions.release.manifest import MANIFEST
+from shipway.decisions.release.manifest import MANIFEST, Manifest
+from shipway.decisions.release.recipe import recipe
 from shipway.decisions.release.versioning import build_version
 from shipway.effects.command import ToolRunner
-from shipway.effects.release.build import describe, dist_dir, plan_build, run_build
+from shipway.effects.release.build import (
+    BuildPlan,
+    describe,
+    dist_dir,
+    plan_build,
+    run_build,
+)
 from shipway.effects.release.git import git_facts
 from shipway.effects.release.index import fetch_distributions, publish_build
-from shipway.effects.release.store import DirectoryStore, signature_policy, verify_directory
+from shipway.effects.release.store import (
+    DirectoryStore,
+    read_manifest,
+    signature_policy,
+    verify_directory,
+)
 from shipway.errors import ShipwayError
 
 out = Console(highlight=False, soft_wrap=True)
 
 
-def build(project: Project, *, allow_dirty: bool, image: bool, dry_run: bool) -> None:
+def build(project: Project, *, allow_dirty: bool, image: bool, dry_run: bool) -> Manifest | None:
+    """The manifest of the build (None in a dry run)."""
     runner = ToolRunner(project.root)
     plan = plan_build(project, runner, allow_dirty=allow_dirty, image=image)
     header, *steps = describe(project, plan)
-    out.print(header)
+    out.print(escape(header))
     if dry_run:
         for step in steps:
-            out.print(f"  {step}")
+            out.print(f"  {escape(step)}")
         out.print("[yellow]dry run:[/] nothing was built or written")
-        return
+        return None
+    return carry_out(project, plan, runner)
+
+
+def carry_out(project: Project, plan: BuildPlan, runner: ToolRunner) -> Manifest:
+    """Run a planned build and show what it made."""
     manifest = run_build(project, plan, runner, datetime.datetime.now(datetime.UTC))
     for entry in manifest.files:
         out.print(f"  {entry.sha256}  {entry.path}")
-    where = plan.directory.relative_to(project.root)
+    where = dist_dir(project, manifest.name, manifest.version).relative_to(project.root)
     out.print(f"[green]built[/] {manifest.name} {manifest.version} in {where}/")
+    return manifest
 
 
 def push(project: Project, *, version: str | None, dry_run: bool) -> None:
@@ -88,8 +108,63 @@ def verify(project: Project, *, version: str, from_index: bool) -> None:
 
 
 def current_version(project: Project, runner: ToolRunner) -> str:
-    """The version `inv build` gives the current commit (dirty trees allowed: only a lookup)."""
-    package = project.service_package
-    if package.version is None:
-        raise ShipwayError("pass --version: the service has no static version to derive one from")
-    return build_version(git_facts(runner), package.version, allow_dirty=True).version
+    """The version `inv build` gives the current commit (dirty trees allowed: only a lookup);
+    where the build backend decides it, the version of this commit's newest build."""
+    version = known_version(project, runner)
+    if version is None:
+        raise ShipwayError(
+            f"the build backend decides {project.service_package.name}'s version and this "
+            "commit has no build yet: run `inv build` first, or pass --version"
+        )
+    return version
+
+
+def known_version(project: Project, runner: ToolRunner) -> str | None:
+    """The current commit's version, if it is known without building (see current_version)."""
+    how = recipe(project.service_package)
+    git = git_facts(runner)
+    if how.computes_version:
+        return build_version(git, how.base_version, allow_dirty=True).version
+    return newest_build_of(project, git.sha)
+
+
+def newest_build_of(project: Project, sha: str) -> str | None:
+    """The version of the newest build in dist/<name>/ made from commit ``sha``."""
+    builds = project.root / "dist" / project.service_package.name
+    manifests = [
+        Manifest.parse((path / MANIFEST).read_text(encoding="utf-8"), str(path / MANIFEST))
+        for path in (builds.iterdir() if builds.is_dir() else [])
+        if (path / MANIFEST).is_file()
+    ]
+    made_here = [m for m in manifests if m.git_sha == sha]
+    return max(made_here, key=lambda m: m.build_time).version if made_here else None
+
+
+def version_of_this_commit(project: Project, store: DirectoryStore, *, dry_run: bool) -> str:
+    """The version to deploy when none is given: this commit's, built and pushed first when the
+    store lacks it (not in a dry run); a stored version from another commit is refused."""
+    runner = ToolRunner(project.root)
+    name = project.service_package.name
+    version = known_version(project, runner)
+    if version is not None and version in store.versions(name):
+        refuse_other_commit(store, name, version, git_facts(runner).sha)
+        return version
+    if dry_run:
+        return version or "<the version the build backend gives this commit>"
+    which = f"{name} {version}" if version else name
+    out.print(f"{which} (this commit) is not in the store: building and pushing it")
+    plan = plan_build(project, runner, allow_dirty=True, image=False)
+    out.print(escape(describe(project, plan)[0]))
+    manifest = carry_out(project, plan, runner)
+    push(project, version=manifest.version, dry_run=False)
+    return manifest.version
+
+
+def refuse_other_commit(store: DirectoryStore, name: str, version: str, sha: str) -> None:
+    stored = read_manifest(store.location(name, version))
+    if stored.git_sha != sha:
+        raise ShipwayError(
+            f"{name} {version} in the store was built from commit {stored.git_sha[:12]}, not "
+            f"from this commit {sha[:12]}: give this commit a new version, or deploy "
+            f"--version {version} to deploy the stored one"
+        )

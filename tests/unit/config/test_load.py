@@ -67,7 +67,7 @@ def test_unknown_key_names_key_value_and_allowed_keys(tmp_path: Path) -> None:
         tmp_path, VALID.replace("[tool.shipway]\n", "[tool.shipway]\nbogus_key = 1\n")
     )
     assert problem == (
-        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, artifacts, environments, gates, perf, python, security, server, service, tests"
+        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, artifacts, environments, gates, name, perf, python, security, server, service, tests"
     )
 
 
@@ -119,7 +119,10 @@ def test_service_must_stay_inside_the_project(tmp_path: Path, service: str) -> N
 
 def test_service_without_a_project_is_reported(tmp_path: Path) -> None:
     [problem] = problems(tmp_path, VALID.replace('service = "svc"', 'service = "nowhere"'))
-    assert problem.startswith('tool.shipway.service = "nowhere": no readable pyproject.toml there')
+    assert problem == (
+        'tool.shipway.service = "nowhere": no such directory; '
+        "allowed: the directory of the service, relative to this file"
+    )
 
 
 def test_app_must_be_module_colon_attribute(tmp_path: Path) -> None:
@@ -182,14 +185,14 @@ def test_values_json_cannot_show_are_shown_as_python(tmp_path: Path) -> None:
     assert problem.startswith("tool.shipway.service = datetime.date(1979, 5, 27): input should be")
 
 
-def test_service_project_needs_a_name(tmp_path: Path) -> None:
-    root = make_project(tmp_path, VALID)
-    (root / "svc" / "pyproject.toml").write_text("[project]\nversion = '1'\n")
-    with pytest.raises(ConfigError) as caught:
-        load_project(root)
-    assert caught.value.problems == [
-        'tool.shipway.service = "svc": its pyproject.toml has no [project] name'
-    ]
+def test_a_name_that_contradicts_the_service_project_is_reported(tmp_path: Path) -> None:
+    [problem] = problems(
+        tmp_path, VALID.replace("[tool.shipway]\n", '[tool.shipway]\nname = "x"\n')
+    )
+    assert problem.startswith(
+        "tool.shipway.service = \"svc\": the service's [project] name is 'svc', but "
+        "tool.shipway.name = 'x'"
+    )
 
 
 SECURITY = """

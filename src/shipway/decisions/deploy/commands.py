@@ -18,8 +18,11 @@ def release_venv(python: str, venv: Path) -> Argv:
     return ["uv", "venv", "--quiet", "--python", python, str(venv)]
 
 
-def install_locked(venv: Path, requirements: Sequence[Path], wheel: Path) -> list[Argv]:
-    """The locked requirements (hashes required), then the service's wheel without dependencies."""
+def install_locked(
+    venv: Path, requirements: Sequence[Path], wheel: Path | None = None
+) -> list[Argv]:
+    """The locked requirements (hashes required, all files in one resolution), then the
+    service's wheel without dependencies; an application has no wheel."""
     pip = [
         "uv",
         "pip",
@@ -29,8 +32,9 @@ def install_locked(venv: Path, requirements: Sequence[Path], wheel: Path) -> lis
         str(venv / "bin" / "python"),
         "--compile-bytecode",
     ]
-    files = [arg for path in requirements for arg in ("-r", str(path))]
-    return [[*pip, "--require-hashes", *files], [*pip, "--no-deps", str(wheel)]]
+    files = [argument for path in requirements for argument in ("-r", str(path))]
+    steps = [[*pip, "--require-hashes", *files]]
+    return steps + ([[*pip, "--no-deps", str(wheel)]] if wheel else [])
 
 
 def load_app(venv: Path, probe: str, app: str) -> Argv:

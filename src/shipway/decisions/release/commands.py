@@ -15,11 +15,11 @@ def set_version(project_dir: Path, version: str) -> Argv:
 
 
 def build_distributions(project_dir: Path, out_dir: Path) -> Argv:
-    """sdist, then the wheel built from that sdist (which proves the sdist is complete)."""
+    """sdist, then the wheel built from that sdist (which proves the sdist is complete).
+    Not quiet: when the backend fails, its own output says why."""
     return [
         "uv",
         "build",
-        "--quiet",
         "--no-create-gitignore",
         str(project_dir),
         "--out-dir",
@@ -128,6 +128,24 @@ def export_requirements(service_dir: Path, output: Path) -> Argv:
         "requirements-txt",
         "--no-header",
         "--quiet",
+        "--output-file",
+        str(output),
+    ]
+
+
+def lock_requirements(requirements: Path, output: Path) -> Argv:
+    """Pinned requirements locked with hashes: every dependency, for every platform and Python
+    (``--universal``), from the uv cache when offline (``UV_OFFLINE=1``)."""
+    return [
+        "uv",
+        "pip",
+        "compile",
+        "--quiet",
+        "--generate-hashes",
+        "--universal",
+        "--no-header",
+        "--no-annotate",
+        str(requirements),
         "--output-file",
         str(output),
     ]

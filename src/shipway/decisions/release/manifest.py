@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from shipway.errors import ShipwayError
 
 MANIFEST = "manifest.json"
+APPLICATION_SUFFIX = ".app.tar.gz"
 SIGNATURE = "manifest.json.sig"
 # Files sit next to their manifest: a plain name, never a path that could point elsewhere.
 FileName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")]
@@ -22,6 +23,7 @@ Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 class FileKind(enum.StrEnum):
     WHEEL = "wheel"
     SDIST = "sdist"
+    APPLICATION = "application"  # an application's source tree, <name>-<version>.app.tar.gz
     REQUIREMENTS = "requirements"
     SBOM = "sbom"
     IMAGE = "image"
@@ -75,6 +77,8 @@ def kind_of(name: str) -> FileKind | None:
     """The kind of a file a build directory may hold; None for anything else."""
     if name.endswith(".whl"):
         return FileKind.WHEEL
+    if name.endswith(APPLICATION_SUFFIX):
+        return FileKind.APPLICATION
     if name.endswith(".tar.gz"):
         return FileKind.SDIST
     return {
@@ -97,6 +101,19 @@ def verification_problems(manifest: Manifest, actual: Mapping[str, str | None]) 
                 f"{entry.sha256[:12]}…"
             )
     return problems
+
+
+def commit_conflict(existing: Manifest, new: Manifest) -> str | None:
+    """Why ``new`` may not join the store beside ``existing``, the same version from another
+    commit; None when both come from one commit."""
+    if existing.git_sha == new.git_sha:
+        return None
+    return (
+        f"{new.name} {new.version} is already in the store, built from commit "
+        f"{existing.git_sha[:12]}; this build is from commit {new.git_sha[:12]}. A pushed version "
+        "never changes: give this commit a new version (raise it where the build backend reads "
+        "it, or tag a new release)"
+    )
 
 
 def push_conflict(existing: Manifest, new: Manifest) -> str | None:

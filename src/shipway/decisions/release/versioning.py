@@ -64,3 +64,42 @@ def _next_patch(last_release: Version | None, project_version: str) -> str:
         raise ShipwayError(
             f"the service's version {project_version!r} is not a PEP 440 version"
         ) from None
+
+
+def refuse_dirty_backend_build(git: GitFacts, allow_dirty: bool) -> None:
+    """A version the backend decides cannot say that the tree was dirty: refuse, unless told."""
+    if git.dirty and not allow_dirty:
+        raise ShipwayError(
+            "the working tree has uncommitted changes and the build backend decides the version, "
+            "so the version cannot mark them: commit or stash them, or pass --allow-dirty"
+        )
+
+
+def backend_version(git: GitFacts, built: str, where: str) -> BuildVersion:
+    """The version the backend gave the wheel; a release tag on HEAD must agree with it.
+    ``where`` says where the backend takes it from, for the message."""
+    version = _pep440(built, f"the built wheel's version {built!r}")
+    tagged = release_tag(git.tags_at_head)
+    if tagged is not None and version != tagged:
+        raise ShipwayError(
+            f"HEAD is tagged v{tagged} but the build backend made version {built} ({where}): "
+            f"set the version to {tagged} there and move the tag, or tag v{version} instead"
+        )
+    return BuildVersion(str(version), tagged is not None, git.dirty)
+
+
+def check_built_version(planned: str, built: str, how: str) -> None:
+    """A computed version must be the one the wheel got: otherwise the backend ignored it."""
+    if _pep440(built, f"the built wheel's version {built!r}") != Version(planned):
+        raise ShipwayError(
+            f"the wheel was built as version {built}, not {planned}, the version shipway gave "
+            f"it ({how}): the build backend takes its version from somewhere else (a literal "
+            "in setup.py, a version file); make that the only source, or remove the other"
+        )
+
+
+def _pep440(text: str, what: str) -> Version:
+    try:
+        return Version(text)
+    except InvalidVersion:
+        raise ShipwayError(f"{what} is not a PEP 440 version") from None

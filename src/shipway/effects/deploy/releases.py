@@ -21,6 +21,7 @@ from shipway.effects.command import ToolRunner, log_tail
 from shipway.effects.deploy import app_probe, processes
 from shipway.effects.deploy.files import EnvFiles
 from shipway.effects.http_client import client
+from shipway.effects.release.application import unpack_archive
 from shipway.effects.release.store import DirectoryStore, SignaturePolicy, verify_directory
 from shipway.errors import ShipwayError
 
@@ -38,33 +39,54 @@ def install_release(
     runner: ToolRunner,
     python: str,
 ) -> Manifest:
-    """Fetch and verify the artifact, then build the release's venv (once per version)."""
+    """Fetch and verify the artifact, then build the release's venv (once per version).
+
+    A package's wheel is installed into the venv and its working directory stays empty; an
+    application is unpacked into its working directory, and only its requirements installed.
+    """
     release = files.release(version)
     artifact = release / "artifact"
     if (release / INSTALLED).is_file():
         return verify_directory(artifact, policy, runner)  # re-check: a file may have changed
     shutil.rmtree(release, ignore_errors=True)
     manifest = store.fetch(name, version, artifact, policy, runner)
+    try:
+        install_artifact(files, manifest, artifact, runner, python)
+    except BaseException:
+        shutil.rmtree(release, ignore_errors=True)
+        raise
+    (release / INSTALLED).write_text(version)
+    return manifest
+
+
+def install_artifact(
+    files: EnvFiles, manifest: Manifest, artifact: Path, runner: ToolRunner, python: str
+) -> None:
+    what = f"{manifest.name} {manifest.version}"
     wheel = manifest.file(FileKind.WHEEL)
+    application = manifest.file(FileKind.APPLICATION)
     requirements = manifest.file(FileKind.REQUIREMENTS)
-    if wheel is None or requirements is None:
-        raise ShipwayError(f"{name} {version} has no wheel or no requirements.txt: not deployable")
-    venv = files.venv(version)
-    files.workdir(version).mkdir(parents=True, exist_ok=True)
+    if requirements is None or (wheel is None) == (application is None):
+        raise ShipwayError(
+            f"{what} is not deployable: it needs a requirements.txt and either a wheel or an "
+            "application archive"
+        )
+    workdir = files.workdir(manifest.version)
+    workdir.mkdir(parents=True, exist_ok=True)
+    if application is not None:
+        unpack_archive(artifact / application.path, workdir)
+    venv = files.venv(manifest.version)
     locked = artifact / requirements.path
-    server = write_server_requirements(locked, release / SERVER_REQUIREMENTS)
+    server = write_server_requirements(locked, artifact.parent / SERVER_REQUIREMENTS)
     steps = [
         commands.release_venv(python, venv),
-        *commands.install_locked(venv, [locked, server], artifact / wheel.path),
+        *commands.install_locked(venv, [locked, server], artifact / wheel.path if wheel else None),
     ]
     for argv in steps:
         done = runner.run(argv)
         if done.returncode != 0:
-            shutil.rmtree(release, ignore_errors=True)
             last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise ShipwayError(f"installing {name} {version} failed: {last[0]}")
-    (release / INSTALLED).write_text(version)
-    return manifest
+            raise ShipwayError(f"installing {what} failed: {last[0]}")
 
 
 def write_server_requirements(service_requirements: Path, destination: Path) -> Path:

@@ -19,6 +19,8 @@ def publish_build(
     build: Path, manifest: Manifest, publish_url: str, index_url: str | None, runner: ToolRunner
 ) -> str:
     files = [build / f.path for f in manifest.files if f.kind in DISTRIBUTIONS]
+    if not files:  # an application: `uv publish` without files would publish dist/*
+        return f"nothing published: {manifest.name} {manifest.version} has no wheel or sdist"
     done = runner.run(publish(publish_url, index_url, files))
     if done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]

@@ -15,6 +15,7 @@ from shipway.decisions.release.manifest import (
     MANIFEST,
     SIGNATURE,
     Manifest,
+    commit_conflict,
     push_conflict,
     sha256_of,
     verification_problems,
@@ -101,7 +102,10 @@ class DirectoryStore:
         """Copy a verified build in; refuse different bytes under a version already there."""
         target = self.location(manifest.name, manifest.version)
         if target.exists():
-            conflict = push_conflict(read_manifest(target), manifest)
+            stored = read_manifest(target)
+            if other_commit := commit_conflict(stored, manifest):
+                raise ShipwayError(other_commit)
+            conflict = push_conflict(stored, manifest)
             if conflict:
                 raise ShipwayError(
                     f"{manifest.name} {manifest.version} is already in the store at {target} with "

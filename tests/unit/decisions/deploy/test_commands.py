@@ -40,6 +40,8 @@ def test_process_commands() -> None:
     ]
     assert wheel[-2:] == ["--no-deps", "/a/s.whl"]
     assert "--compile-bytecode" in wheel
+    [application] = commands.install_locked(Path("/v"), [Path("/a/r.txt"), Path("/b/r.txt")])
+    assert application[-5:] == ["--require-hashes", "-r", "/a/r.txt", "-r", "/b/r.txt"]
     assert commands.envoy(Path("/e.json"))[:3] == ["envoy", "-c", "/e.json"]
     assert commands.release_venv("3.12", Path("/v")) == [
         "uv",

@@ -85,3 +85,10 @@ def test_export_requirements_is_locked_hashed_and_without_workspace_projects() -
     assert {"--locked", "--no-dev", "--no-emit-workspace"} <= set(argv)
     assert "--no-hashes" not in argv
     assert argv[-2:] == ["--output-file", "/o/requirements.txt"]
+
+
+def test_pinned_requirements_are_locked_with_hashes_for_every_platform() -> None:
+    argv = commands.lock_requirements(Path("/s/requirements.txt"), Path("/o/requirements.txt"))
+    assert argv[:3] == ["uv", "pip", "compile"]
+    assert {"--generate-hashes", "--universal", "--no-header", "--no-annotate"} <= set(argv)
+    assert argv[-3:] == ["/s/requirements.txt", "--output-file", "/o/requirements.txt"]

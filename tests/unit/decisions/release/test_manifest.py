@@ -4,6 +4,7 @@ from shipway.decisions.release.manifest import (
     FileKind,
     Manifest,
     ManifestFile,
+    commit_conflict,
     kind_of,
     push_conflict,
     sha256_of,
@@ -80,7 +81,19 @@ def test_push_conflicts() -> None:
 def test_file_kinds() -> None:
     assert kind_of("a-1.0-py3-none-any.whl") is FileKind.WHEEL
     assert kind_of("a-1.0.tar.gz") is FileKind.SDIST
+    assert kind_of("a-1.0.app.tar.gz") is FileKind.APPLICATION
     assert kind_of("image.oci.tar") is FileKind.IMAGE
     assert kind_of("manifest.json") is None
     empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"  # pragma: allowlist secret
     assert sha256_of(b"") == empty
+
+
+def test_the_same_version_from_another_commit_is_a_conflict_naming_both_commits() -> None:
+    stored = manifest(WHEEL, REQS)
+    assert commit_conflict(stored, manifest(WHEEL, REQS)) is None
+    rebuilt = manifest(WHEEL, REQS).model_copy(update={"git_sha": "e" * 40})
+    assert commit_conflict(stored, rebuilt) == (
+        "svc 1.0 is already in the store, built from commit ffffffffffff; this build is from "
+        "commit eeeeeeeeeeee. A pushed version never changes: give this commit a new version "
+        "(raise it where the build backend reads it, or tag a new release)"
+    )

@@ -1,6 +1,13 @@
 import pytest
 
-from shipway.decisions.release.versioning import GitFacts, build_version, release_tag
+from shipway.decisions.release.versioning import (
+    GitFacts,
+    backend_version,
+    build_version,
+    check_built_version,
+    refuse_dirty_backend_build,
+    release_tag,
+)
 from shipway.errors import ShipwayError
 
 SHA = "1a2b3c4d5e6f" + "0" * 28  # pragma: allowlist secret
@@ -47,3 +54,34 @@ def test_dirty_dev_builds_say_so_without_needing_permission() -> None:
 def test_a_project_version_that_is_not_pep440_is_an_error() -> None:
     with pytest.raises(ShipwayError, match="'banana' is not a PEP 440 version"):
         build_version(facts(), "banana", False)
+
+
+def test_a_version_the_backend_decides_is_a_release_when_the_tag_agrees() -> None:
+    version = backend_version(facts(tags=("v2.1.0",)), "2.1.0", "flit")
+    assert (version.version, version.release, version.dirty) == ("2.1.0", True, False)
+    assert backend_version(facts(), "2.1.0.post1", "flit").release is False
+
+
+def test_a_release_tag_that_disagrees_with_the_backend_is_refused() -> None:
+    with pytest.raises(
+        ShipwayError,
+        match=r"HEAD is tagged v2\.2\.0 but the build backend made version 2\.1\.0 \(flit's "
+        r"__version__\): set the version to 2\.2\.0 there and move the tag, or tag v2\.1\.0",
+    ):
+        backend_version(facts(tags=("v2.2.0",)), "2.1.0", "flit's __version__")
+
+
+def test_a_dirty_tree_with_a_backend_version_needs_allow_dirty() -> None:
+    with pytest.raises(ShipwayError, match="pass --allow-dirty"):
+        refuse_dirty_backend_build(facts(dirty=True), allow_dirty=False)
+    refuse_dirty_backend_build(facts(dirty=True), allow_dirty=True)
+    refuse_dirty_backend_build(facts(), allow_dirty=False)
+
+
+def test_a_computed_version_the_backend_ignored_is_refused() -> None:
+    check_built_version("1.0.1.dev3+gabc", "1.0.1.dev3+gabc", "static")
+    check_built_version("1.0", "1.0.0", "equal as PEP 440 versions")
+    with pytest.raises(ShipwayError, match=r"built as version 0\.9, not 1\.0\.1, the version"):
+        check_built_version("1.0.1", "0.9", "static")
+    with pytest.raises(ShipwayError, match="not a PEP 440 version"):
+        check_built_version("1.0.1", "banana", "static")
