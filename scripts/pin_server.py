@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PINNED = ROOT / "src" / "shipway" / "effects" / "deploy" / "server-requirements.txt"
+PINNED = ROOT / "src" / "shipway" / "effects" / "release" / "server-requirements.txt"
 EXPORT = [
     "uv",
     "export",

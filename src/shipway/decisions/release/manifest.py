@@ -25,6 +25,7 @@ class FileKind(enum.StrEnum):
     SDIST = "sdist"
     APPLICATION = "application"  # an application's source tree, <name>-<version>.app.tar.gz
     REQUIREMENTS = "requirements"
+    SERVER = "server"  # shipway's gunicorn and uvicorn-worker, less what the service locks
     SBOM = "sbom"
     IMAGE = "image"
 
@@ -83,6 +84,7 @@ def kind_of(name: str) -> FileKind | None:
         return FileKind.SDIST
     return {
         "requirements.txt": FileKind.REQUIREMENTS,
+        "server-requirements.txt": FileKind.SERVER,
         "sbom.cdx.json": FileKind.SBOM,
         "image.oci.tar": FileKind.IMAGE,
     }.get(name)

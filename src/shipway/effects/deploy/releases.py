@@ -5,7 +5,6 @@ import os
 import shutil
 import time
 from collections.abc import Mapping, Sequence
-from importlib import resources
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,7 @@ import httpx
 from shipway.config.deploy import SmokeCheck
 from shipway.decisions.deploy import commands
 from shipway.decisions.deploy.checks import SmokeResult
-from shipway.decisions.deploy.server import AppReport, ServerKind, server_requirements
+from shipway.decisions.deploy.server import AppReport, ServerKind
 from shipway.decisions.deploy.state import Process, Slot
 from shipway.decisions.release.manifest import FileKind, Manifest
 from shipway.effects import command, probes
@@ -22,11 +21,11 @@ from shipway.effects.deploy import app_probe, processes
 from shipway.effects.deploy.files import EnvFiles
 from shipway.effects.http_client import client
 from shipway.effects.release.application import unpack_archive
+from shipway.effects.release.server import SERVER_REQUIREMENTS, write_server_requirements
 from shipway.effects.release.store import DirectoryStore, SignaturePolicy, verify_directory
 from shipway.errors import ShipwayError
 
 INSTALLED = "installed"  # marker file: written last, so a half-done install is never used
-SERVER_REQUIREMENTS = "server-requirements.txt"
 LOAD_TIMEOUT = 120  # seconds an app may take to import
 
 
@@ -77,7 +76,9 @@ def install_artifact(
         unpack_archive(artifact / application.path, workdir)
     venv = files.venv(manifest.version)
     locked = artifact / requirements.path
-    server = write_server_requirements(locked, artifact.parent / SERVER_REQUIREMENTS)
+    server = artifact / built.path if (built := manifest.file(FileKind.SERVER)) else None
+    if server is None:  # built before artifacts carried their server
+        server = write_server_requirements(locked, artifact.parent / SERVER_REQUIREMENTS)
     steps = [
         commands.release_venv(python, venv),
         *commands.install_locked(venv, [locked, server], artifact / wheel.path if wheel else None),
@@ -87,14 +88,6 @@ def install_artifact(
         if done.returncode != 0:
             last = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
             raise ShipwayError(f"installing {what} failed: {last[0]}")
-
-
-def write_server_requirements(service_requirements: Path, destination: Path) -> Path:
-    """shipway's pinned server, less what the service locks itself, beside the release."""
-    pinned = resources.files(__package__).joinpath(SERVER_REQUIREMENTS).read_text("utf-8")
-    service = service_requirements.read_text(encoding="utf-8")
-    destination.write_text(server_requirements(pinned, service), encoding="utf-8")
-    return destination
 
 
 def load_app(files: EnvFiles, version: str, app: str, environment: Mapping[str, str]) -> AppReport:

@@ -41,6 +41,7 @@ from shipway.effects.command import Completed, ToolRunner
 from shipway.effects.release import requirements
 from shipway.effects.release.application import write_archive
 from shipway.effects.release.git import git_facts, tracked_files
+from shipway.effects.release.server import SERVER_REQUIREMENTS, write_server_requirements
 from shipway.errors import ShipwayError
 
 out = Console(highlight=False)
@@ -122,6 +123,8 @@ def describe(project: Project, plan: BuildPlan) -> list[str]:
         requirements.describe(
             plan.requirements, project.service_dir, scratch / "out" / "requirements.txt"
         ),
+        f"write {SERVER_REQUIREMENTS}: shipway's pinned gunicorn and uvicorn-worker, less "
+        "what requirements.txt locks",
     ]
     if (project.root / SBOM_REPORT).is_file():
         steps.append(f"copy {SBOM_REPORT} (from the security stage)")
@@ -197,6 +200,7 @@ def run_build(
             staging / "requirements.txt",
             runner,
         )
+        write_server_requirements(staging / "requirements.txt", staging / SERVER_REQUIREMENTS)
         if (project.root / SBOM_REPORT).is_file():
             shutil.copyfile(project.root / SBOM_REPORT, staging / "sbom.cdx.json")
         if plan.image_engine:
