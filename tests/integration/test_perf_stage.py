@@ -2,7 +2,7 @@
 
 Each test starts the reference service with a fault knob (or, for the built-in user, a tiny
 service with no health endpoint and no root route), runs the stage against it with a tiny
-profile (a few users for 3 s), and stops the service by pid. The stage stops Locust itself; the
+profile (a few users for 6 s), and stops the service by pid. The stage stops Locust itself; the
 tests check that nothing with its marker is left.
 """
 
@@ -30,7 +30,9 @@ from shipway.errors import ShipwayError
 from tests.support.processes import REPO, answers, env_with, free_port, running, wait_until
 
 BIN = [str(Path(sys.executable).parent)]
-TINY = {"users": 4, "spawn_rate": 4, "duration": 3, "processes": 1}
+# Long enough for Locust to get going on a loaded 2-core machine (it took over 2 s there
+# before its first request) and still send requests for a few seconds.
+TINY = {"users": 4, "spawn_rate": 4, "duration": 6, "processes": 1}
 
 
 @contextmanager

@@ -75,6 +75,9 @@ def test_build_deploy_redeploy_and_rollback_under_load_then_perf(
         assert client().get(f"{url}/notes", timeout=5).json() == ["kept"]
     status = report(env)
     assert (status["serving"], status["healthy"]) == (V1, True)
+    assert status["router"]["answered_by"] == V1
+    serving = [row for row in status["releases"] if row["state"] == "serving"]
+    assert [(row["version"], row["server"]) for row in serving] == [(V1, shape.server)]
     audit = read_audit(env.files)
     assert [(a["action"], a["version"], a["outcome"]) for a in audit] == [
         ("deploy", V1, "succeeded"),

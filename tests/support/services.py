@@ -56,7 +56,7 @@ def shipway_table(shape: Shape, service_section: str = "") -> str:
         "[tool.shipway.gates.perf]\nmin_rps = 1\n\n"
         '[tool.shipway.perf]\nenvironment = "perf"\n\n'
         "[tool.shipway.perf.profiles]\n"
-        'load = { users = 4, spawn_rate = 4, duration = "3s", processes = 1 }\n\n'
+        'load = { users = 4, spawn_rate = 4, duration = "6s", processes = 1 }\n\n'
         + "\n".join(environments)
     )
 

@@ -48,6 +48,7 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
                 "slot": slot,
                 "port": env.slot_ports[slot],
                 "weight": (weights or state.weights)[slot],
+                "server": current.server,
                 "pid": current.process.pid if current.process else None,
                 "running": running,
                 "ready": running
@@ -62,6 +63,7 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
             "slot": None,
             "port": None,
             "weight": 0,
+            "server": None,
             "pid": None,
             "running": False,
             "ready": False,
@@ -71,12 +73,13 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
     serving = state.serving_version
     serving_row = next((r for r in rows if r["state"] == "serving"), None)
     routed = {r["version"] for r in rows if r["weight"] and r["state"] in ("serving", "canary")}
+    answered_by = answering_release(env) if router_running else None
     healthy = bool(
         router_running
         and serving_row
         and serving_row["ready"]
         and weights == state.weights
-        and answering_release(env) in routed
+        and answered_by in routed
     )
     audit = read_audit(env.files)
     rollout = load_rollout(env.files)
@@ -90,6 +93,7 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
             "pid": state.router.pid if state.router else None,
             "weights": weights,
             "expected_weights": dict(state.weights),
+            "answered_by": answered_by,
         },
         "releases": rows,
         "lock": holder.describe() if holder else None,
@@ -111,6 +115,8 @@ def show(report: dict[str, Any]) -> None:
         f"{health}"
     )
     router = report["router"]
+    if router["answered_by"]:
+        out.print(f"  the router says {router['answered_by']} answered {report['url']}")
     if not router["running"]:
         out.print("  [bold red]the router is not running[/]: the next `inv deploy` restarts it")
     elif router["weights"] != router["expected_weights"]:
@@ -119,15 +125,11 @@ def show(report: dict[str, Any]) -> None:
             f"{router['expected_weights']}[/]"
         )
     grid = Table()
-    for column in ("version", "state", "slot", "weight", "pid", "running", "ready"):
+    columns = ("version", "state", "slot", "weight", "server", "pid", "running", "ready")
+    for column in columns:
         grid.add_column(column)
     for row in report["releases"]:
-        grid.add_row(
-            *(
-                str(row[c]) if row[c] is not None else ""
-                for c in ("version", "state", "slot", "weight", "pid", "running", "ready")
-            )
-        )
+        grid.add_row(*(str(row[c]) if row[c] is not None else "" for c in columns))
     out.print(grid)
     if rollout := report["rollout"]:
         new = rollout["canary"]
