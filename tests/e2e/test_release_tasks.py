@@ -40,7 +40,7 @@ def test_build_push_verify_from_the_command_line(tmp_path: Path) -> None:
     assert f"pushed tiny-svc {version}" in pushed.stdout
     verified = inv(root, "verify", "--version", version)
     assert verified.returncode == 0, verified.stderr
-    assert f"verified tiny-svc {version}: 3 files match the manifest" in verified.stdout
+    assert f"verified tiny-svc {version}: 4 files match the manifest" in verified.stdout
 
 
 def test_refusals_are_one_message_and_exit_1(tmp_path: Path) -> None:

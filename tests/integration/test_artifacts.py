@@ -41,7 +41,10 @@ def test_two_builds_of_a_commit_are_byte_identical_and_match_their_manifest(tmp_
     assert {
         p.name: p.read_bytes() for p in directory.iterdir() if p.name in wheel_bytes
     } == wheel_bytes
-    assert {f.kind.value for f in second.files} == {"wheel", "sdist", "requirements"}
+    assert {f.kind.value for f in second.files} == {"wheel", "sdist", "requirements", "server"}
+    server = (directory / "server-requirements.txt").read_text()
+    assert "gunicorn==" in server  # the service locks no server: it gets shipway's
+    assert "--hash=sha256:" in server
     for entry in second.files:
         assert sha256_of((directory / entry.path).read_bytes()) == entry.sha256
     sha = git(project.root, "rev-parse", "HEAD").strip()

@@ -79,7 +79,7 @@ def test_a_bare_setup_py_without_a_lock_builds_with_its_pinned_requirements_lock
     assert "requirements: requirements.txt locked with hashes at build time" in described
     manifest = build(project)
     assert (manifest.name, manifest.version) == ("legacy-svc", "1.4.0")
-    assert set(built_files(project, manifest)) == {"wheel", "sdist", "requirements"}
+    assert set(built_files(project, manifest)) == {"wheel", "sdist", "requirements", "server"}
     requirements = (dist_dir(project, "legacy-svc", "1.4.0") / "requirements.txt").read_text()
     assert requirements.startswith("six==1.17.0 \\\n    --hash=sha256:")
 
@@ -142,7 +142,7 @@ def test_flit_decides_its_version_and_a_release_tag_must_agree(
     )
     manifest = build(project)
     assert (manifest.version, manifest.requires_python) == ("2.1.0", ">=3.11")
-    assert set(built_files(project, manifest)) == {"wheel", "sdist", "requirements"}
+    assert set(built_files(project, manifest)) == {"wheel", "sdist", "requirements", "server"}
 
     git(root, "tag", "v2.2.0")
     with pytest.raises(
@@ -202,7 +202,7 @@ def test_an_application_is_its_tracked_files_and_installs_into_its_working_direc
     assert "artifact: application: the files git tracks, less tests and excludes" in described
     manifest = build(project)
     files = built_files(project, manifest)
-    assert set(files) == {"application", "requirements"}
+    assert set(files) == {"application", "requirements", "server"}
     directory = dist_dir(project, "shop", manifest.version)
     archive = directory / files["application"]
     with tarfile.open(archive) as tar:
