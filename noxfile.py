@@ -1,36 +1,40 @@
-"""The checking stages of this repository's pipeline. Each session is a thin call into shipway.
+# /// script
+# dependencies = ["nox>=2026.10.20", "shipway==0.1.0"]
+# ///
+"""The checking stages of this pipeline, written by `shipway init`. Each session is a thin call
+into shipway.
 
 Run ``nox`` for the default stages, ``nox -s tests-3.12 -- -x`` for one interpreter's unit
-tests; ``nox -- --no-cache`` runs stages that passed before with unchanged inputs again.
+tests; ``nox -- --no-cache`` runs stages that passed before with unchanged inputs again. Plain
+``nox`` installs what the block above names when it is missing; ``uv run nox`` uses the
+project's environment.
 """
 
 import nox
+from shipway.entry import stages
 
-try:
-    from shipway.entry import stages
-except ImportError:  # pragma: no cover - a hint for running nox outside the project's env
-    raise SystemExit("shipway is not importable: run nox as `uv run nox`") from None
-
-project = stages.prepare(__file__)  # a bad [tool.shipway] stops here, before any session
+# A bad [tool.shipway] stops here, before any session.
+project = stages.prepare(__file__)
 
 nox.needs_version = ">=2026.10.20"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.download_python = "never"
 nox.options.reuse_venv = "yes"  # each session's `uv sync --locked` makes its venv exact
-nox.options.parallel = stages.parallel_jobs()  # sessions marked allow_parallel run side by side
+# Sessions marked allow_parallel run side by side.
+nox.options.parallel = stages.parallel_jobs()
 # The longest session first, so the short ones fill the other cores while it runs.
 nox.options.sessions = ["integration", "lint", "typecheck", "tests", "coverage"]
 
 
 @nox.session(allow_parallel=True)
 def lint(session: nox.Session) -> None:
-    """Ruff lint and format check; import-linter layer contracts."""
+    """Ruff lint and format check, import contracts if configured, workflow checks."""
     stages.lint(session, project)
 
 
 @nox.session(allow_parallel=True)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over shipway, the service, tests and the pipeline files."""
+    """mypy over the service, its tests and the pipeline files."""
     stages.typecheck(session, project)
 
 

@@ -1,4 +1,5 @@
-"""The delivery stages of this repository's pipeline, as invoke tasks. Logic lives in shipway.
+"""The delivery stages of this pipeline, as invoke tasks, written by `shipway init`. Logic lives
+in shipway.
 
 Each task imports the part of shipway it runs, so that `inv --list` loads invoke alone.
 """
@@ -7,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from invoke.context import Context
 from invoke.tasks import task
-
 from shipway.entry.tasks import prepare, reported
 
 if TYPE_CHECKING:
@@ -80,7 +80,12 @@ def push(c: Context, version: str | None = None, dry_run: bool = False) -> None:
         release.push(project(), version=version, dry_run=dry_run)
 
 
-@task(help={"version": "version to verify", "from-index": "also fetch and check the index's copy"})
+@task(
+    help={
+        "version": "version to verify",
+        "from-index": "also fetch and check the index's copy",
+    }
+)
 def verify(c: Context, version: str, from_index: bool = False) -> None:
     """Fetch a version from the artifact store and check every byte against its manifest."""
     from shipway.entry import release
@@ -187,7 +192,12 @@ def logs(c: Context, env: str, follow: bool = False) -> None:
         entry.logs(project(), env, follow=follow)
 
 
-@task(help={"env": "environment", "lock-wait": "seconds to wait for another deploy's lock"})
+@task(
+    help={
+        "env": "environment",
+        "lock-wait": "seconds to wait for another deploy's lock",
+    }
+)
 def stop(c: Context, env: str, lock_wait: float = 0) -> None:
     """Stop the environment's releases and router; nothing of it keeps running."""
     from shipway.entry import deploy as entry

@@ -39,6 +39,7 @@ class Project:
     config: ShipwayConfig
     requires_python: SpecifierSet
     service_package: ServicePackage
+    import_contracts: bool = False  # import-linter is configured: `nox -s lint` checks them
 
     @property
     def pyproject(self) -> Path:
@@ -74,7 +75,8 @@ def load_project(root: Path) -> Project:
     service_package = _service_package(root, document, config, problems)
     if problems:
         raise ConfigError(pyproject, problems)
-    return Project(root, config, requires_python, service_package)
+    contracts = "importlinter" in document.get("tool", {}) or (root / ".importlinter").is_file()
+    return Project(root, config, requires_python, service_package, contracts)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -32,6 +32,7 @@ class ServicePackage:
     uv_package: bool | None = None  # [tool.uv] package, when set
     pdm_version_source: str | None = None  # [tool.pdm.version] source
     uv_lock: Path | None = None  # the uv.lock that locks the service, if any
+    has_project_table: bool = False  # a [project] table (uv can install the service itself)
 
 
 class ServiceError(Exception):
@@ -66,8 +67,26 @@ def read_service(
         setup_files=tuple(f for f in SETUP_FILES if (directory / f).is_file()),
         uv_package=uv_package if isinstance(uv_package, bool) else None,
         pdm_version_source=_string_or_none(pdm_source),
-        uv_lock=uv_lock(root, root_document, service, document),
+        uv_lock=service_lock(root, root_document, service, document),
+        has_project_table=bool(project),
     )
+
+
+def service_lock(
+    root: Path, root_document: dict[str, Any], service: str, document: dict[str, Any]
+) -> Path | None:
+    """The uv.lock of the service's dependencies. A lock of a project that declares none and
+    keeps them in requirements.txt (as shipway init leaves an application) locks only its
+    tools: the requirements file is the service's then."""
+    lock = uv_lock(root, root_document, service, document)
+    keeps_requirements = (root / service / "requirements.txt").is_file()
+    if (
+        lock is not None
+        and keeps_requirements
+        and not _table(document, "project").get("dependencies")
+    ):
+        return None
+    return lock
 
 
 def uv_lock(

@@ -26,6 +26,7 @@ from shipway.decisions.stages.coverage import (
     plan_combine,
 )
 from shipway.decisions.stages.report_paths import REPORTS_DIR, ReportPaths
+from shipway.effects.ci.workflows import main as thin_workflows
 from shipway.effects.ci.workflows import workflow_files
 from shipway.effects.command import ToolRunner
 from shipway.effects.project import load_or_exit
@@ -67,8 +68,11 @@ def lint(session: nox.Session, project: Project) -> None:
             return
         yield_to_integration(session)
         install(session, Sync([commands.LINT_GROUP]))
-        run_all(session, commands.lint_steps(paths))
-        run_all(session, commands.workflow_steps(workflows(project)))
+        run_all(session, commands.lint_steps(paths, project.import_contracts))
+        files = workflows(project)
+        run_all(session, commands.workflow_steps(files))
+        if files and thin_workflows([str(project.root / file) for file in files]) != 0:
+            session.error("a workflow runs more than nox and inv, or an action is not pinned")
 
 
 def typecheck(session: nox.Session, project: Project) -> None:
@@ -77,7 +81,7 @@ def typecheck(session: nox.Session, project: Project) -> None:
         if stage.cached:
             return
         yield_to_integration(session)
-        install(session, Sync([commands.TYPECHECK_GROUP]))
+        install(session, Sync([commands.TYPECHECK_GROUP]), project)
         run_all(session, commands.typecheck_steps(paths))
 
 
@@ -92,7 +96,7 @@ def tests(session: nox.Session, project: Project) -> None:
         if not paths:
             session.error(f"no unit tests: none of {', '.join(tiers.unit)} exists {WHERE}")
         yield_to_integration(session)
-        install(session, Sync([commands.TEST_GROUP], compile_bytecode=True))
+        install(session, Sync([commands.TEST_GROUP], compile_bytecode=True), project)
         run_tests(session, project, paths, stage.posargs)
 
 
@@ -110,7 +114,7 @@ def integration(session: nox.Session, project: Project) -> None:
             where = ", ".join(tiers.integration) or "(tool.shipway.tests.integration = [])"
             session.log(f"no integration tests at {where}: nothing to run")
             return
-        install(session, Sync([commands.TEST_GROUP], compile_bytecode=True))
+        install(session, Sync([commands.TEST_GROUP], compile_bytecode=True), project)
         workers = commands.xdist_workers(tiers.workers, os.cpu_count() or 1)
         run_tests(session, project, paths, stage.posargs, workers)
 
@@ -132,7 +136,7 @@ def run_tests(
 
 
 def e2e(session: nox.Session, project: Project) -> None:
-    install(session, Sync([commands.TEST_GROUP]))
+    install(session, Sync([commands.TEST_GROUP]), project)
     run_all(session, [commands.e2e_step(session.posargs)])
 
 
@@ -163,7 +167,7 @@ def enforce_coverage_gate(session: nox.Session, project: Project) -> None:
 
 
 def security(session: nox.Session, project: Project) -> None:
-    install(session, Sync([commands.SECURITY_GROUP]))
+    install(session, Sync([commands.SECURITY_GROUP]), project)
     enforce_security_gate(session, project)
 
 
@@ -195,11 +199,25 @@ def enforce_perf_gate(session: nox.Session, project: Project) -> None:
         session.error("perf gate: FAIL — " + "; ".join(verdict.reasons))
 
 
-def install(session: nox.Session, sync: Sync) -> None:
+def install(session: nox.Session, sync: Sync, project: Project | None = None) -> None:
     # Set the target explicitly: with the virtualenv fallback backend nox does not set it, and
     # uv would otherwise sync the project's own .venv.
     target = {"UV_PROJECT_ENVIRONMENT": str(session.virtualenv.location)}
     session.run_install(*sync.argv(), env=target, external=True, silent=True)
+    if project is not None and sync.project:
+        python = str(Path(session.virtualenv.location) / "bin" / "python")
+        argv = commands.service_install(python, *uninstalled_parts(project))
+        if argv is not None:
+            session.run_install(*argv, external=True, silent=True)
+
+
+def uninstalled_parts(project: Project) -> tuple[str | None, str | None]:
+    """The service's requirements.txt and setup.py package, when ``uv sync`` leaves them out."""
+    package = project.service_package
+    requirements = project.service_dir / "requirements.txt"
+    listed = str(requirements) if package.uv_lock is None and requirements.is_file() else None
+    setup_only = package.setup_files and not package.has_project_table
+    return listed, str(project.service_dir) if setup_only else None
 
 
 def run_all(session: nox.Session, steps: list[Step]) -> None:

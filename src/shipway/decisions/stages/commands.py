@@ -42,6 +42,18 @@ class Sync:
         return argv + ["--all-packages"] + [f"--group={group}" for group in self.groups]
 
 
+def service_install(python: str, requirements: str | None, editable: str | None) -> Argv | None:
+    """What ``uv sync`` cannot install: the service's requirements.txt (when no uv.lock locks
+    its dependencies) and a package that only setup.py describes."""
+    arguments = [
+        *(["-r", requirements] if requirements else []),
+        *(["-e", editable] if editable else []),
+    ]
+    if not arguments:
+        return None
+    return ["uv", "pip", "install", "--quiet", "--python", python, *arguments]
+
+
 @dataclass(frozen=True)
 class Step:
     argv: Argv
@@ -49,21 +61,21 @@ class Step:
 
 
 def candidate_paths(service: str) -> list[str]:
-    """Paths the linters and the type checker cover (those of them that exist), in order."""
-    extra = [] if service == "." else [service]
-    return list(dict.fromkeys([*CHECKED_PATHS, *extra]))
+    """Paths the linters and the type checker cover (those of them that exist), in order. A
+    service at the project's root is all of it: its packages may have any name."""
+    if service == ".":
+        return ["."]
+    return list(dict.fromkeys([*CHECKED_PATHS, service]))
 
 
-def lint_steps(paths: Sequence[str]) -> list[Step]:
-    return [
-        Step(["ruff", "check", *paths]),
-        Step(["ruff", "format", "--check", *paths]),
-        Step(["lint-imports"]),
-    ]
+def lint_steps(paths: Sequence[str], import_contracts: bool) -> list[Step]:
+    steps = [Step(["ruff", "check", *paths]), Step(["ruff", "format", "--check", *paths])]
+    return steps + ([Step(["lint-imports"])] if import_contracts else [])
 
 
 def workflow_steps(workflows: Sequence[str]) -> list[Step]:
-    """Offline checks of GitHub Actions workflows: schema, actionlint, zizmor, thin run lines.
+    """Offline checks of GitHub Actions workflows: schema, actionlint, zizmor. (The thin-run-line
+    rule runs in the nox process itself, where shipway is: ``effects/ci/workflows.py``.)
 
     actionlint's shellcheck and pyflakes integrations are off: whether they run would depend
     on what the machine has installed, and run lines are checked by the thin-workflow rule.
@@ -75,7 +87,6 @@ def workflow_steps(workflows: Sequence[str]) -> list[Step]:
         Step(["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows]),
         Step(["actionlint", "-shellcheck=", "-pyflakes=", "-oneline", *workflows]),
         Step(["zizmor", "--offline", "--min-severity=high", "--no-progress", *workflows]),
-        Step(["python", "-m", "shipway.effects.ci.workflows", *workflows]),
     ]
 
 
@@ -91,8 +102,10 @@ def pytest_step(
     workers: int | None = None,
 ) -> Step:
     """pytest under coverage (pytest-cov) over one test tier's ``paths``, with one data file
-    and one JUnit file per session; ``workers`` pytest-xdist processes when given."""
-    argv = ["pytest", "--cov", "--cov-report=", f"--junitxml={reports.junit(session)}"]
+    and one JUnit file per session; ``workers`` pytest-xdist processes when given. Run as
+    ``python -m pytest``, so the project's root is importable as most services' tests expect."""
+    argv = ["python", "-m", "pytest", "--cov", "--cov-report="]
+    argv.append(f"--junitxml={reports.junit(session)}")
     if workers is not None:  # worksteal: an idle worker takes queued tests from a busy one
         argv += ["--numprocesses", str(workers), "--dist", "worksteal"]
     return Step(

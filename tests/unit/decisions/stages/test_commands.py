@@ -25,20 +25,24 @@ def test_sync_of_tools_only_skips_the_project() -> None:
 
 
 def test_lint_runs_ruff_check_format_and_import_contracts() -> None:
-    assert [s.argv for s in commands.lint_steps(["src", "tests"])] == [
+    assert [s.argv for s in commands.lint_steps(["src", "tests"], import_contracts=True)] == [
         ["ruff", "check", "src", "tests"],
         ["ruff", "format", "--check", "src", "tests"],
         ["lint-imports"],
     ]
 
 
-def test_workflows_are_checked_offline_by_schema_actionlint_zizmor_and_the_thin_rule() -> None:
+def test_import_contracts_are_checked_only_where_configured() -> None:
+    steps = commands.lint_steps(["."], import_contracts=False)
+    assert [s.argv[0] for s in steps] == ["ruff", "ruff"]
+
+
+def test_workflows_are_checked_offline_by_schema_actionlint_and_zizmor() -> None:
     files = [".github/workflows/ci.yml"]
     assert [s.argv for s in commands.workflow_steps(files)] == [
         ["check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files],
         ["actionlint", "-shellcheck=", "-pyflakes=", "-oneline", *files],
         ["zizmor", "--offline", "--min-severity=high", "--no-progress", *files],
-        ["python", "-m", "shipway.effects.ci.workflows", *files],
     ]
 
 
@@ -53,7 +57,9 @@ def test_typecheck_runs_mypy_on_paths() -> None:
 def test_pytest_step_runs_one_tier_with_per_session_reports_and_posargs() -> None:
     step = commands.pytest_step("tests-3.12", REPORTS, ["tests/unit"], ["-k", "config", "-x"])
     assert step.argv == [
-        "pytest",
+        "python",
+        "-m",
+        "pytest",  # as `python -m`: the project's root is importable, as most teams expect
         "--cov",
         "--cov-report=",
         "--junitxml=/p/reports/junit-tests-3.12.xml",
@@ -67,7 +73,7 @@ def test_pytest_step_runs_one_tier_with_per_session_reports_and_posargs() -> Non
 
 def test_pytest_step_with_workers_runs_pytest_xdist() -> None:
     step = commands.pytest_step("integration", REPORTS, ["tests/integration"], [], workers=2)
-    assert step.argv[4:] == ["--numprocesses", "2", "--dist", "worksteal", "tests/integration"]
+    assert step.argv[6:] == ["--numprocesses", "2", "--dist", "worksteal", "tests/integration"]
 
 
 def test_xdist_workers_auto_is_one_per_core() -> None:
@@ -99,5 +105,13 @@ def test_coverage_combines_only_the_planned_sessions_and_keeps_their_data() -> N
 
 def test_candidate_paths_add_the_service_once() -> None:
     assert commands.candidate_paths("examples/chatbot")[-1] == "examples/chatbot"
-    assert commands.candidate_paths(".") == list(commands.CHECKED_PATHS)
+    assert commands.candidate_paths(".") == ["."]  # a service at the root: the whole project
     assert commands.candidate_paths("src") == list(commands.CHECKED_PATHS)
+
+
+def test_a_service_sync_leaves_out_gets_its_requirements_and_setup_py_package() -> None:
+    assert commands.service_install("/v/bin/python", "/p/requirements.txt", "/p") == [
+        "uv", "pip", "install", "--quiet", "--python", "/v/bin/python",
+        "-r", "/p/requirements.txt", "-e", "/p",
+    ]  # fmt: skip
+    assert commands.service_install("/v/bin/python", None, None) is None

@@ -1,0 +1,1 @@
+"""``shipway init``: what an existing service is, and the files that adopt shipway in it."""

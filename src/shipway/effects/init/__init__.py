@@ -1,0 +1,1 @@
+"""``shipway init``: read the service's files, write the adopted ones, lock."""
