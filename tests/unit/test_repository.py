@@ -18,6 +18,7 @@ from shipway.decisions.stages.commands import LINT_GROUP
 REPO = Path(__file__).resolve().parents[2]
 UV_RUN_LOCKED = ["uv", "run", "--locked", f"--only-group={LINT_GROUP}"]
 WORKFLOWS = REPO / ".github" / "workflows"
+PYPROJECT = REPO / "pyproject.toml"
 OFFICIAL_ACTIONS = {
     "actions/checkout",
     "actions/setup-python",
@@ -213,3 +214,34 @@ def test_the_server_releases_get_is_the_one_this_repository_locks() -> None:
     assert pin_server.PINNED.read_text(encoding="utf-8") == pin_server.exported(), (
         "run `uv run python scripts/pin_server.py`"
     )
+
+
+def test_this_repository_runs_what_shipway_init_writes() -> None:
+    from shipway.decisions.init.adopt import render_noxfile
+    from shipway.effects.init.apply import templates
+
+    written = templates()
+    assert (REPO / "noxfile.py").read_text() == render_noxfile(
+        written["noxfile.py"],
+        "shipway==" + tomllib.loads(PYPROJECT.read_text())["project"]["version"],
+    )
+    assert (REPO / "tasks.py").read_text() == written["tasks.py"]
+    assert (REPO / ".pre-commit-config.yaml").read_text() == written["pre-commit-config.yaml"]
+    assert (REPO / ".github" / "actionlint.yaml").read_text() == written["actionlint.yaml"]
+    assert sorted(written.workflows) == sorted(p.name for p in WORKFLOWS.glob("*.yml"))
+    for name, text in written.workflows.items():
+        assert (WORKFLOWS / name).read_text() == text, name
+
+
+def test_the_tool_versions_init_pins_are_this_repositorys() -> None:
+    from shipway.effects.init.measure import pinned
+
+    ours = {
+        item.split("==")[0]: item
+        for group in tomllib.loads(PYPROJECT.read_text())["dependency-groups"].values()
+        for item in group
+        if isinstance(item, str)
+    }
+    for group in ("lint", "typecheck", "test", "coverage", "security", "deploy", "perf", "dev"):
+        for item in pinned(group):
+            assert ours.get(item.split("==")[0]) == item, (group, item)

@@ -77,7 +77,7 @@ def run(arguments: argparse.Namespace) -> int:
 def decide(found: Scan, arguments: argparse.Namespace) -> Adoption:
     pythons = detect.pythons(found.requires_python)
     app = choose_app(found, arguments.app, ask=not arguments.yes and sys.stdin.isatty())
-    tests = detect.tests_directory(found.directories)
+    tests = detect.directory_of_tests(found.directories)
     name = found.project_name or normalized(found.root.name)
     gate = measure.coverage_gate(found.root, tests, found.present)
     ruff = measure.ruff_findings(found.root, found.present)

@@ -129,7 +129,7 @@ def check_is_a_project(present: Iterable[str], where: str) -> None:
         )
 
 
-def tests_directory(directories: Iterable[str]) -> str | None:
+def directory_of_tests(directories: Iterable[str]) -> str | None:
     present = set(directories)
     return next((name for name in TEST_DIRECTORIES if name in present), None)
 
