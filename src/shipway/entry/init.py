@@ -85,12 +85,13 @@ def decide(found: Scan, arguments: argparse.Namespace) -> Adoption:
     said = [
         f"coverage gate set to {gate} %, the current figure; raise it in [tool.shipway.gates]"
         if tests
-        else "no tests found: coverage gate set to 0 %",
+        else "no tests/ found: `nox` fails its test and coverage stages until it has a test",
         *adopt.tolerated(ruff, mypy),
     ]
     for line in said:
         console.print(f"  {line}", markup=False, soft_wrap=True)
-    return Adoption(name, app, pythons, tests, gate, ruff, mypy)
+    setup_package = bool({"setup.py", "setup.cfg"} & found.present)
+    return Adoption(name, app, pythons, tests, gate, ruff, mypy, setup_package)
 
 
 def choose_app(found: Scan, given: str | None, *, ask: bool) -> str:

@@ -49,6 +49,7 @@ class Adoption:
     coverage_gate: int
     ruff: RuffFindings = RuffFindings()
     mypy: MypyFindings = MypyFindings()
+    setup_package: bool = False  # setup.py or setup.cfg describes the package
 
 
 class Change(enum.StrEnum):
@@ -80,7 +81,7 @@ def shipway_table(adoption: Adoption) -> str:
         f"coverage = {adoption.coverage_gate}  # measured by shipway init: raise it as tests grow",
         "",
         "[tool.shipway.tests]",
-        f"unit = [{_quoted(adoption.unit_tests)}]",
+        f'unit = ["{adoption.unit_tests or "tests"}"]',
         "integration = []",
         "",
     ]
@@ -90,10 +91,6 @@ def shipway_table(adoption: Adoption) -> str:
             lines += ["approval = true", 'strategy = "canary"']
         lines.append("")
     return "\n".join(lines)
-
-
-def _quoted(path: str | None) -> str:
-    return f'"{path}"' if path else ""
 
 
 def adopted_pyproject(current: str | None, adoption: Adoption, groups: str, *, force: bool) -> str:
@@ -166,6 +163,11 @@ def _subtable(container: tomlkit.TOMLDocument | Table, key: str) -> Table:
 
 
 def _new_pyproject(adoption: Adoption) -> tomlkit.TOMLDocument:
+    if adoption.setup_package:  # setup.py owns the metadata: a [project] table would clash
+        return tomlkit.parse(
+            "# Written by shipway init: the project's tool groups and [tool.shipway]; the\n"
+            "# package itself stays described by setup.py.\n"
+        )
     lowest = adoption.pythons[0]
     return tomlkit.parse(
         "# Written by shipway init: the project's tool groups and [tool.shipway]. It is not a\n"
