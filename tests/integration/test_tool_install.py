@@ -15,6 +15,15 @@ PACKAGE = REPO / "src" / "shipway"
 INSTALL_TIMEOUT = 240  # seconds: pip resolves and installs shipway's dependencies one by one
 RUN_TIMEOUT = 120
 INIT_OPTIONS = ("--dry-run", "--force", "--yes", "--app")
+# Every module of the installed package, with only shipway's declared dependencies installed;
+# not the built-in Locust user, which only Locust loads (from the perf group's environment).
+IMPORT_ALL = """
+import importlib, pkgutil, shipway
+for module in pkgutil.walk_packages(shipway.__path__, "shipway."):
+    if module.name != "shipway.effects.perf.builtin_user":
+        importlib.import_module(module.name)
+print("ok")
+"""
 
 
 def run(argv: list[str], cwd: Path, timeout: float = RUN_TIMEOUT, **env: str) -> str:
@@ -84,6 +93,8 @@ def test_pip_installs_shipway_into_a_fresh_venv(
     run(install, tmp_path, timeout=INSTALL_TIMEOUT)
     version = run([str(venv / "bin" / "shipway"), "--version"], tmp_path)
     assert version == f"shipway {shipway_index.version}\n"
+    imported = run([str(venv / "bin" / "python"), "-c", IMPORT_ALL], tmp_path)
+    assert imported.split() == ["ok"], "a module needs more than shipway's dependencies"
 
 
 def test_uv_add_dev_shipway_to_a_new_project(shipway_index: PackageIndex, tmp_path: Path) -> None:
