@@ -3,7 +3,6 @@ plain FastAPI app with a requirements.txt): the generated pipeline passes with `
 `nox -l` lists it, and `uv run inv deploy --env dev` serves the service behind the router."""
 
 import argparse
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -48,9 +47,7 @@ TESTS = {
         '    assert index(RequestFactory().get("/")).status_code == 200\n'
     ),
     FASTAPI.name: (
-        "from main import app\n\n\n"
-        "def test_app() -> None:\n"
-        '    assert app.title == "FastAPI"\n'
+        'from main import app\n\n\ndef test_app() -> None:\n    assert app.title == "FastAPI"\n'
     ),
 }
 
@@ -144,18 +141,26 @@ def test_init_then_the_pipeline_passes_and_dev_serves_it(
         assert secret not in deployed.stdout + deployed.stderr
 
 
-def test_running_it_again_changes_nothing_and_conflicts_need_force(tmp_path: Path) -> None:
+def test_a_file_of_theirs_is_replaced_only_with_force_and_a_rerun_changes_nothing(
+    tmp_path: Path,
+) -> None:
     root = bare_service(FASTAPI, tmp_path / "fastapi")
-    assert shipway_init(root, "--yes") == 0
-    written = {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
-    with pytest.raises(ShipwayError, match=r"already has a \[tool.shipway\] table"):
+    (root / "tasks.py").write_text("# our own tasks\n")
+    before = snapshot(root)
+    with pytest.raises(ShipwayError, match=r"1 file\(s\) exist with other content \(tasks.py\)"):
         shipway_init(root, "--yes")
-    (root / "tasks.py").write_text("# ours\n")
-    with pytest.raises(ShipwayError, match=r"already has a \[tool.shipway\] table"):
-        shipway_init(root, "--yes", "--dry-run")
-    after = {p: p.read_bytes() for p in written}
-    after[root / "tasks.py"] = written[root / "tasks.py"]
-    assert after == written
+    assert snapshot(root) == before  # nothing written
+    assert shipway_init(root, "--yes", "--force") == 0
+    assert (root / "tasks.py").read_text().startswith('"""The delivery stages')
+    adopted = snapshot(root)
+    for options in (["--yes"], ["--yes", "--dry-run"]):
+        with pytest.raises(ShipwayError, match=r"already has a \[tool.shipway\] table"):
+            shipway_init(root, *options)
+        assert snapshot(root) == adopted
+
+
+def snapshot(root: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file() and ".git" not in p.parts}
 
 
 @pytest.mark.parametrize(
@@ -184,7 +189,7 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(
     root = tmp_path / "service"
     root.mkdir()
     setup(root)  # type: ignore[operator]
-    before = sorted(os.listdir(root))
+    before = sorted(root.iterdir())
     with pytest.raises(ShipwayError, match=problem):
         shipway_init(root, "--yes", *options)
-    assert sorted(os.listdir(root)) == before
+    assert sorted(root.iterdir()) == before

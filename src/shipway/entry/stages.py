@@ -7,6 +7,7 @@ session runs exactly the locked tool versions, on a laptop as in CI. The default
 cached: one that passed is skipped while none of its inputs changed (effects/stages/cache.py).
 """
 
+import dataclasses
 import datetime
 import os
 from collections.abc import Sequence
@@ -67,7 +68,7 @@ def lint(session: nox.Session, project: Project) -> None:
         if stage.cached:
             return
         yield_to_integration(session)
-        install(session, Sync([commands.LINT_GROUP]))
+        install(session, Sync([commands.LINT_GROUP]), project)
         run_all(session, commands.lint_steps(paths, project.import_contracts))
         files = workflows(project)
         run_all(session, commands.workflow_steps(files))
@@ -81,7 +82,7 @@ def typecheck(session: nox.Session, project: Project) -> None:
         if stage.cached:
             return
         yield_to_integration(session)
-        install(session, Sync([commands.TYPECHECK_GROUP]), project)
+        install(session, Sync([commands.TYPECHECK_GROUP]), project, service=True)
         run_all(session, commands.typecheck_steps(paths))
 
 
@@ -96,7 +97,7 @@ def tests(session: nox.Session, project: Project) -> None:
         if not paths:
             session.error(f"no unit tests: none of {', '.join(tiers.unit)} exists {WHERE}")
         yield_to_integration(session)
-        install(session, Sync([commands.TEST_GROUP], compile_bytecode=True), project)
+        install(session, Sync([commands.TEST_GROUP], compile_bytecode=True), project, service=True)
         run_tests(session, project, paths, stage.posargs)
 
 
@@ -114,7 +115,7 @@ def integration(session: nox.Session, project: Project) -> None:
             where = ", ".join(tiers.integration) or "(tool.shipway.tests.integration = [])"
             session.log(f"no integration tests at {where}: nothing to run")
             return
-        install(session, Sync([commands.TEST_GROUP], compile_bytecode=True), project)
+        install(session, Sync([commands.TEST_GROUP], compile_bytecode=True), project, service=True)
         workers = commands.xdist_workers(tiers.workers, os.cpu_count() or 1)
         run_tests(session, project, paths, stage.posargs, workers)
 
@@ -136,7 +137,7 @@ def run_tests(
 
 
 def e2e(session: nox.Session, project: Project) -> None:
-    install(session, Sync([commands.TEST_GROUP]), project)
+    install(session, Sync([commands.TEST_GROUP]), project, service=True)
     run_all(session, [commands.e2e_step(session.posargs)])
 
 
@@ -146,7 +147,7 @@ def coverage(session: nox.Session, project: Project) -> None:
     with cached_stage(session, project, inputs) as stage:
         if stage.cached:
             return
-        install(session, Sync([commands.COVERAGE_GROUP], project=False))
+        install(session, Sync([commands.COVERAGE_GROUP], project=False), project)
         enforce_coverage_gate(session, project)
 
 
@@ -167,7 +168,7 @@ def enforce_coverage_gate(session: nox.Session, project: Project) -> None:
 
 
 def security(session: nox.Session, project: Project) -> None:
-    install(session, Sync([commands.SECURITY_GROUP]), project)
+    install(session, Sync([commands.SECURITY_GROUP]), project, service=True)
     enforce_security_gate(session, project)
 
 
@@ -182,7 +183,7 @@ def enforce_security_gate(session: nox.Session, project: Project) -> None:
 
 
 def perf(session: nox.Session, project: Project) -> None:
-    install(session, Sync([commands.PERF_GROUP], project=False))
+    install(session, Sync([commands.PERF_GROUP], project=False), project)
     enforce_perf_gate(session, project)
 
 
@@ -199,12 +200,15 @@ def enforce_perf_gate(session: nox.Session, project: Project) -> None:
         session.error("perf gate: FAIL — " + "; ".join(verdict.reasons))
 
 
-def install(session: nox.Session, sync: Sync, project: Project | None = None) -> None:
+def install(session: nox.Session, sync: Sync, project: Project, *, service: bool = False) -> None:
+    """The stage's groups from uv.lock; with ``service``, the service's own requirements too."""
     # Set the target explicitly: with the virtualenv fallback backend nox does not set it, and
     # uv would otherwise sync the project's own .venv.
     target = {"UV_PROJECT_ENVIRONMENT": str(session.virtualenv.location)}
+    if not str(project.requires_python):
+        sync = dataclasses.replace(sync, checked=False)
     session.run_install(*sync.argv(), env=target, external=True, silent=True)
-    if project is not None and sync.project:
+    if service:
         python = str(Path(session.virtualenv.location) / "bin" / "python")
         argv = commands.service_install(python, *uninstalled_parts(project))
         if argv is not None:

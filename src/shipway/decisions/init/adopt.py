@@ -13,11 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import tomlkit
+from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.items import Table
 
 from shipway.errors import ShipwayError
 
 SHIPWAY_TABLE = "tool.shipway"
+TABLES = (Table, OutOfOrderTableProxy)  # a table split across the file reads as a proxy
 GITIGNORE_LINES = (".venv/", ".nox/", "reports/", "dist/", ".shipway/")
 ENVIRONMENT_PORTS = {"dev": 8100, "staging": 8200, "prod": 8300}
 
@@ -98,7 +100,7 @@ def adopted_pyproject(current: str | None, adoption: Adoption, groups: str, *, f
     without (a non-package project that only holds them)."""
     document = tomlkit.parse(current) if current is not None else _new_pyproject(adoption)
     tool = document.get("tool")
-    if isinstance(tool, Table) and "shipway" in tool:
+    if isinstance(tool, TABLES) and "shipway" in tool:
         if not force:
             raise ShipwayError(
                 "pyproject.toml already has a [tool.shipway] table: this project has adopted "
@@ -111,8 +113,10 @@ def adopted_pyproject(current: str | None, adoption: Adoption, groups: str, *, f
         if name not in existing:
             existing[name] = group
     tolerate_today(document, adoption.ruff, adoption.mypy)
-    text = tomlkit.dumps(document).rstrip("\n") + "\n\n" + shipway_table(adoption)
-    return text.rstrip("\n") + "\n"
+    _subtable(document, "tool")["shipway"] = tomlkit.parse(shipway_table(adoption))["tool"][
+        "shipway"
+    ]
+    return tomlkit.dumps(document).rstrip("\n") + "\n"
 
 
 def tolerate_today(document: tomlkit.TOMLDocument, ruff: RuffFindings, mypy: MypyFindings) -> None:
@@ -153,11 +157,13 @@ def tolerated(ruff: RuffFindings, mypy: MypyFindings) -> list[str]:
     return said
 
 
-def _subtable(container: tomlkit.TOMLDocument | Table, key: str) -> Table:
+def _subtable(
+    container: tomlkit.TOMLDocument | Table | OutOfOrderTableProxy, key: str
+) -> Table | OutOfOrderTableProxy:
     if key not in container:
-        container[key] = tomlkit.table()
+        container[key] = tomlkit.table(is_super_table=True)
     value = container[key]
-    if not isinstance(value, Table):
+    if not isinstance(value, TABLES):
         raise ShipwayError(f"pyproject.toml: {key} is not a table; write it as [...] to adopt")
     return value
 

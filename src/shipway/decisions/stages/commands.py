@@ -32,9 +32,13 @@ class Sync:
     # For sessions that start many Python processes: each then loads bytecode instead of
     # compiling every module it imports (uv compiles once, and only what changed on a resync).
     compile_bytecode: bool = False
+    # uv checks a lock against pyproject.toml for the interpreter at hand; without a
+    # requires-python (a pyproject.toml with no [project], beside a setup.py) each Python
+    # would want its own lock, so the lock is taken as it is (`uv lock` keeps it current).
+    checked: bool = True
 
     def argv(self) -> Argv:
-        argv = ["uv", "sync", "--locked", "--no-default-groups"]
+        argv = ["uv", "sync", "--locked" if self.checked else "--frozen", "--no-default-groups"]
         if self.compile_bytecode:
             argv.append("--compile-bytecode")
         if not self.project:

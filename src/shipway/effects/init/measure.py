@@ -42,14 +42,14 @@ def ruff_findings(root: Path, present: Iterable[str]) -> RuffFindings:
     """The rules each file breaks today, and the files ruff format would change."""
     ruff = isolated_run(root, (), [t for t in pinned("lint") if t.startswith("ruff==")])
     checked = command.run(
-        [*ruff, "ruff", "check", "--output-format", "json", "--exit-zero", "."],
-        env=dict(os.environ),
+        [*ruff, "ruff", "check", "--no-cache", "--output-format", "json", "--exit-zero", "."],
+        env=quiet_environment(),
         cwd=root,
         timeout=TIMEOUT,
     )
     formatted = command.run(
-        [*ruff, "ruff", "format", "--check", "--output-format", "json", "."],
-        env=dict(os.environ),
+        [*ruff, "ruff", "format", "--no-cache", "--check", "--output-format", "json", "."],
+        env=quiet_environment(),
         cwd=root,
         timeout=TIMEOUT,
     )
@@ -64,7 +64,10 @@ def mypy_findings(root: Path, present: Iterable[str]) -> MypyFindings:
     """Whether imports lack types or stubs, and the files with other errors, today."""
     mypy = isolated_run(root, present, [t for t in pinned("typecheck") if t.startswith("mypy")])
     done = command.run(
-        [*mypy, "mypy", ".", "-O", "json"], env=dict(os.environ), cwd=root, timeout=TIMEOUT
+        [*mypy, "mypy", "--cache-dir", os.devnull, ".", "-O", "json"],
+        env=quiet_environment(),
+        cwd=root,
+        timeout=TIMEOUT,
     )
     missing, failing = False, set()
     for line in done.stdout.splitlines():
@@ -82,6 +85,11 @@ def mypy_findings(root: Path, present: Iterable[str]) -> MypyFindings:
 
 
 MISSING_IMPORT_CODES = {"import-not-found", "import-untyped"}
+
+
+def quiet_environment() -> dict[str, str]:
+    """Measuring leaves nothing in the project: no bytecode, no tool caches."""
+    return dict(os.environ) | {"PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def json_list(text: str) -> list[dict[str, object]]:
@@ -106,7 +114,7 @@ def coverage_gate(root: Path, tests: str | None, present: Iterable[str]) -> int:
         argv = isolated_run(root, present, pinned("test"))
         argv += ["python", "-m", "pytest", "-q", "-p", "no:cacheprovider"]
         argv += ["--cov", f"--cov-report=json:{report}"]
-        environment = dict(os.environ) | {"COVERAGE_FILE": str(Path(scratch) / ".coverage")}
+        environment = quiet_environment() | {"COVERAGE_FILE": str(Path(scratch) / ".coverage")}
         done = command.run([*argv, tests], env=environment, cwd=root, timeout=TIMEOUT)
         if done.returncode != 0:
             console.print(
