@@ -81,17 +81,20 @@ def decide(found: Scan, arguments: argparse.Namespace) -> Adoption:
     name = found.project_name or normalized(found.root.name)
     gate = measure.coverage_gate(found.root, tests, found.present)
     ruff = measure.ruff_findings(found.root, found.present)
-    mypy = measure.mypy_findings(found.root, found.present)
+    mypy = measure.mypy_findings(found.root, found.present, strict=found.typed)
     said = [
         f"coverage gate set to {gate} %, the current figure; raise it in [tool.shipway.gates]"
         if tests
         else "no tests/ found: `nox` fails its test and coverage stages until it has a test",
+        "the code is typed: mypy checks it with strict = true"
+        if found.typed
+        else "the code is mostly untyped: mypy checks it with its default rules",
         *adopt.tolerated(ruff, mypy),
     ]
     for line in said:
         console.print(f"  {line}", markup=False, soft_wrap=True)
     setup_package = bool({"setup.py", "setup.cfg"} & found.present)
-    return Adoption(name, app, pythons, tests, gate, ruff, mypy, setup_package)
+    return Adoption(name, app, pythons, tests, gate, ruff, mypy, setup_package, found.typed)
 
 
 def choose_app(found: Scan, given: str | None, *, ask: bool) -> str:

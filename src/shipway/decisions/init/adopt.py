@@ -52,6 +52,7 @@ class Adoption:
     ruff: RuffFindings = RuffFindings()
     mypy: MypyFindings = MypyFindings()
     setup_package: bool = False  # setup.py or setup.cfg describes the package
+    typed: bool = False  # the code is typed: mypy checks it strictly
 
 
 class Change(enum.StrEnum):
@@ -112,6 +113,8 @@ def adopted_pyproject(current: str | None, adoption: Adoption, groups: str, *, f
     for name, group in wanted.items():
         if name not in existing:
             existing[name] = group
+    if adoption.typed:
+        _subtable(_subtable(document, "tool"), "mypy").setdefault("strict", True)
     tolerate_today(document, adoption.ruff, adoption.mypy)
     _subtable(document, "tool")["shipway"] = tomlkit.parse(shipway_table(adoption))["tool"][
         "shipway"

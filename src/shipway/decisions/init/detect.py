@@ -160,3 +160,31 @@ def top_level_names(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.ImportFrom | ast.Import):
             names |= {alias.asname or alias.name.split(".")[0] for alias in node.names}
     return names
+
+
+TYPED_SHARE = 0.8  # this share of fully annotated functions makes code "typed"
+
+
+def annotated_functions(source: str) -> tuple[int, int]:
+    """(fully annotated functions, all functions) in a module's text."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return 0, 0
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    annotated = sum(_fully_annotated(function) for function in functions)
+    return annotated, len(functions)
+
+
+def _fully_annotated(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    arguments = [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
+    arguments = [a for a in arguments if a.arg not in ("self", "cls")]
+    return function.returns is not None and all(a.annotation is not None for a in arguments)
+
+
+def is_typed(counts: Iterable[tuple[int, int]], marker: bool) -> bool:
+    """Typed code: it ships a ``py.typed`` marker, or most of its functions are annotated."""
+    annotated = total = 0
+    for done, of in counts:
+        annotated, total = annotated + done, total + of
+    return marker or (total > 0 and annotated / total >= TYPED_SHARE)

@@ -60,11 +60,21 @@ def ruff_findings(root: Path, present: Iterable[str]) -> RuffFindings:
     return RuffFindings({path: sorted(codes) for path, codes in sorted(rules.items())}, unformatted)
 
 
-def mypy_findings(root: Path, present: Iterable[str]) -> MypyFindings:
-    """Whether imports lack types or stubs, and the files with other errors, today."""
+def mypy_findings(root: Path, present: Iterable[str], *, strict: bool) -> MypyFindings:
+    """Whether imports lack types or stubs, and the files with other errors, today (under
+    --strict for typed code)."""
     mypy = isolated_run(root, present, [t for t in pinned("typecheck") if t.startswith("mypy")])
     done = command.run(
-        [*mypy, "mypy", "--cache-dir", os.devnull, ".", "-O", "json"],
+        [
+            *mypy,
+            "mypy",
+            *(["--strict"] if strict else []),
+            "--cache-dir",
+            os.devnull,
+            ".",
+            "-O",
+            "json",
+        ],
         env=quiet_environment(),
         cwd=root,
         timeout=TIMEOUT,

@@ -11,7 +11,9 @@ from shipway.decisions.init.detect import (
     PROJECT_FILES,
     TEST_DIRECTORIES,
     AppCandidate,
+    annotated_functions,
     app_candidates,
+    is_typed,
     module_name,
 )
 from shipway.errors import ShipwayError
@@ -29,6 +31,7 @@ class Scan:
     pyproject: dict[str, Any]
     candidates: tuple[AppCandidate, ...]
     directories: frozenset[str]  # top-level directory names
+    typed: bool  # a py.typed marker, or mostly annotated functions (tests not counted)
 
     @property
     def requires_python(self) -> str | None:
@@ -50,15 +53,27 @@ def scan(root: Path) -> Scan:
         document = tomllib.loads(text) if text is not None else {}
     except tomllib.TOMLDecodeError as error:
         raise ShipwayError(f"{root / 'pyproject.toml'} is not valid TOML: {error}") from None
-    candidates = []
+    candidates, counts = [], []
     for path in python_sources(root):
         relative = path.relative_to(root).as_posix()
         module = module_name(relative)
         source = read_text(path)
         if module is not None and source is not None:
             candidates += app_candidates(module, source)
+            counts.append(annotated_functions(source))
     directories = frozenset(p.name for p in root.iterdir() if p.is_dir())
-    return Scan(root, present, text, document, tuple(candidates), directories)
+    marker = any(python_sources_marker(root))
+    typed = is_typed(counts, marker)
+    return Scan(root, present, text, document, tuple(candidates), directories, typed)
+
+
+def python_sources_marker(root: Path) -> Iterator[Path]:
+    """``py.typed`` files of the project's packages."""
+    for path in root.rglob("py.typed"):
+        if not any(
+            part in SKIPPED or part.startswith(".") for part in path.relative_to(root).parts
+        ):
+            yield path
 
 
 def python_sources(root: Path) -> Iterator[Path]:

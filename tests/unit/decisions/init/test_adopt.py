@@ -92,3 +92,10 @@ def test_existing_files_are_compared_and_only_additive_ones_update() -> None:
     ]
     assert "-mine" in planned["c"].diff
     assert "+theirs" in planned["c"].diff
+
+
+def test_typed_code_is_checked_strictly_unless_the_project_says_otherwise() -> None:
+    typed = Adoption("x", "main:app", ["3.13"], "tests", 50, typed=True)
+    assert tomllib.loads(adopted(None, typed))["tool"]["mypy"] == {"strict": True}
+    theirs = tomllib.loads(adopted("[tool.mypy]\nstrict = false\n", typed))["tool"]["mypy"]
+    assert theirs == {"strict": False}

@@ -2,11 +2,13 @@ import pytest
 
 from shipway.decisions.init.detect import (
     AppCandidate,
+    annotated_functions,
     app_candidates,
     check_defined,
     check_is_a_project,
     choose_app,
     directory_of_tests,
+    is_typed,
     module_name,
     pythons,
 )
@@ -93,3 +95,20 @@ def test_an_app_given_must_be_defined_by_its_module() -> None:
         check_defined("svc:api", "app = 1\n")
     with pytest.raises(ShipwayError, match=r"--app nosuch:app: no module nosuch in the project"):
         check_defined("nosuch:app", None)
+
+
+def test_annotated_functions_are_counted_without_self() -> None:
+    source = (
+        "class A:\n"
+        "    def typed(self, x: int) -> int:\n        return x\n"
+        "def untyped(x):\n    return x\n"
+        "async def partly(x: int):\n    return x\n"
+    )
+    assert annotated_functions(source) == (1, 3)
+
+
+def test_code_is_typed_with_a_marker_or_mostly_annotated_functions() -> None:
+    assert is_typed([(8, 10)], marker=False)
+    assert not is_typed([(7, 10)], marker=False)
+    assert is_typed([], marker=True)
+    assert not is_typed([], marker=False)  # no functions: nothing says it is typed
