@@ -1,9 +1,10 @@
-"""The lint session's thin-workflow step, run as `nox -s lint` runs it, on workflows in a tmp repo."""
+"""The thin-workflow rule as a command (`python -m shipway.effects.ci.workflows`) on workflows in
+a tmp repo; `nox -s lint` runs the same check in its own process."""
 
 import subprocess
+import sys
 from pathlib import Path
 
-from shipway.decisions.stages import commands
 from tests.support.processes import env_with
 
 CHECKOUT = "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0"
@@ -29,8 +30,7 @@ def write_workflow(root: Path, name: str, run: str) -> str:
 
 
 def thin_rule_step(workflows: list[str]) -> list[str]:
-    [step] = [s for s in commands.workflow_steps(workflows) if "shipway" in " ".join(s.argv)]
-    return step.argv
+    return [sys.executable, "-m", "shipway.effects.ci.workflows", *workflows]
 
 
 def run_in(root: Path, argv: list[str]) -> subprocess.CompletedProcess[str]:

@@ -66,7 +66,7 @@ def run(arguments: argparse.Namespace) -> int:
         console.print("shipway is adopted here already: nothing to change")
         return 0
     apply.write(root, changed)
-    apply.lock(root)
+    apply.lock(root, adoption.pythons[0])
     apply.secrets_baseline(root)
     console.print("\nnext:")
     for step in NEXT_STEPS:

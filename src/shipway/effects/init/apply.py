@@ -60,9 +60,11 @@ def environ() -> dict[str, str]:
     return dict(os.environ)
 
 
-def lock(root: Path) -> None:
-    """``uv lock``: every session installs from this lock."""
-    done = command.run(["uv", "lock", "--quiet"], env=environ(), cwd=root, timeout=600)
+def lock(root: Path, lowest_python: str) -> None:
+    """``uv lock``: every session installs from this lock. Resolved with the matrix's lowest
+    Python: a project without requires-python (beside a setup.py) gets it as the lock's floor."""
+    argv = ["uv", "lock", "--quiet", "--python", lowest_python]
+    done = command.run(argv, env=environ(), cwd=root, timeout=600)
     if done.returncode != 0:
         raise ShipwayError(
             f"the files are written, but `uv lock` failed: {done.last_line}; fix that and run "
