@@ -150,6 +150,10 @@ def plan(found: Scan, adoption: Adoption, requirement: str, *, force: bool) -> l
         ".github/actionlint.yaml": templates["actionlint.yaml"],
         **{f".github/workflows/{name}": text for name, text in templates.workflows.items()},
     }
+    pinned = apply.read(found.root / ".python-version") is not None
+    if adoption.setup_package and not found.requires_python and not pinned:
+        # No requires-python without a [project] table: uv takes the floor from here.
+        wanted[".python-version"] = adoption.pythons[0] + "\n"
     existing = {path: apply.read(found.root / path) for path in wanted}
     return adopt.plan_files(wanted, existing, ADDITIVE)
 

@@ -205,11 +205,11 @@ def install(session: nox.Session, sync: Sync, project: Project, *, service: bool
     # Set the target explicitly: with the virtualenv fallback backend nox does not set it, and
     # uv would otherwise sync the project's own .venv.
     target = {"UV_PROJECT_ENVIRONMENT": str(session.virtualenv.location)}
-    if not str(project.requires_python):
-        sync = dataclasses.replace(sync, checked=False)
+    python = str(Path(session.virtualenv.location) / "bin" / "python")
+    checked = bool(str(project.requires_python))
+    sync = dataclasses.replace(sync, checked=checked, python=python)
     session.run_install(*sync.argv(), env=target, external=True, silent=True)
     if service:
-        python = str(Path(session.virtualenv.location) / "bin" / "python")
         argv = commands.service_install(python, *uninstalled_parts(project))
         if argv is not None:
             session.run_install(*argv, external=True, silent=True)

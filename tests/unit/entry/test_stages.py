@@ -20,6 +20,8 @@ from shipway.entry import stages as nox_stages
 from tests.support.fake_session import FakeSession, SessionError
 from tests.unit.entry.paths import REPO
 
+VENV = ["--python", "/venv/bin/python"]  # the session's own interpreter
+
 
 @pytest.fixture
 def project() -> Project:
@@ -56,7 +58,7 @@ def test_lint_installs_the_lint_group_and_checks_the_repository(project: Project
     session = FakeSession()
     nox_stages.lint(session.as_session(), project)
     assert session.installs == [
-        ["uv", "sync", "--locked", "--no-default-groups", "--all-packages", "--group=lint"]
+        ["uv", "sync", "--locked", "--no-default-groups", *VENV, "--all-packages", "--group=lint"]
     ]
     paths = CHECKED_PATHS
     workflows = [f".github/workflows/{name}.yml" for name in ("ci", "deploy", "perf", "security")]
@@ -138,7 +140,7 @@ def test_coverage_without_any_data_fails_as_no_data(tmp_path: Path, project: Pro
     with pytest.raises(SessionError, match=r"coverage gate: NO DATA .* required >= 90%"):
         nox_stages.coverage(session.as_session(), moved)
     assert session.installs == [
-        ["uv", "sync", "--locked", "--no-default-groups", "--only-group=coverage"]
+        ["uv", "sync", "--locked", "--no-default-groups", *VENV, "--only-group=coverage"]
     ]
     assert session.ran() == []  # nothing to combine: coverage.py is not even asked
     assert (tmp_path / "reports" / "verdicts" / "coverage.json").is_file()
@@ -151,7 +153,7 @@ def test_perf_installs_only_the_perf_group_and_refuses_unknown_arguments(
     with pytest.raises(SessionError, match="--profile 'bursty' is not a profile; allowed: load"):
         nox_stages.perf(session.as_session(), dataclasses.replace(project, root=tmp_path))
     assert session.installs == [
-        ["uv", "sync", "--locked", "--no-default-groups", "--only-group=perf"]
+        ["uv", "sync", "--locked", "--no-default-groups", *VENV, "--only-group=perf"]
     ]
     assert not (tmp_path / "reports").exists()  # refused before anything ran
 

@@ -36,9 +36,13 @@ class Sync:
     # requires-python (a pyproject.toml with no [project], beside a setup.py) each Python
     # would want its own lock, so the lock is taken as it is (`uv lock` keeps it current).
     checked: bool = True
+    # The session's own interpreter: a .python-version must not make uv replace its venv.
+    python: str | None = None
 
     def argv(self) -> Argv:
         argv = ["uv", "sync", "--locked" if self.checked else "--frozen", "--no-default-groups"]
+        if self.python:
+            argv += ["--python", self.python]
         if self.compile_bytecode:
             argv.append("--compile-bytecode")
         if not self.project:

@@ -115,3 +115,8 @@ def test_a_service_sync_leaves_out_gets_its_requirements_and_setup_py_package() 
         "-r", "/p/requirements.txt", "-e", "/p",
     ]  # fmt: skip
     assert commands.service_install("/v/bin/python", None, None) is None
+
+
+def test_a_sync_names_the_sessions_interpreter_and_trusts_an_unchecked_lock() -> None:
+    sync = Sync(["test"], python="/v/bin/python", checked=False)
+    assert sync.argv()[:6] == ["uv", "sync", "--frozen", "--no-default-groups", "--python", "/v/bin/python"]  # fmt: skip
