@@ -99,7 +99,8 @@ def on_free_ports(root: Path, shape: Shape) -> str:
 
 def run(argv: list[str], root: Path) -> subprocess.CompletedProcess[str]:
     environment = env_with({"UV_PYTHON_DOWNLOADS": "never"})
-    environment.pop("VIRTUAL_ENV", None)  # the service's own .venv, as a team's shell has
+    for ours in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON"):  # nox sets them
+        environment.pop(ours, None)
     return subprocess.run(
         argv, cwd=root, env=environment, capture_output=True, text=True, timeout=TIMEOUT
     )

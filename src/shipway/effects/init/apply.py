@@ -56,8 +56,12 @@ def write(root: Path, files: Sequence[PlannedFile]) -> None:
         console.print(f"  wrote {file.path}", markup=False)
 
 
+# Set when shipway itself runs in a uv or nox environment; the service has its own.
+FOREIGN_ENVIRONMENT = ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "UV_PYTHON")
+
+
 def environ() -> dict[str, str]:
-    return dict(os.environ)
+    return {k: v for k, v in os.environ.items() if k not in FOREIGN_ENVIRONMENT}
 
 
 def lock(root: Path, lowest_python: str) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from shipway.decisions.init.adopt import MypyFindings, RuffFindings
 from shipway.effects import command
 from shipway.effects.console import console
+from shipway.effects.init.apply import environ
 
 TIMEOUT = 900
 
@@ -99,7 +100,7 @@ MISSING_IMPORT_CODES = {"import-not-found", "import-untyped"}
 
 def quiet_environment() -> dict[str, str]:
     """Measuring leaves nothing in the project: no bytecode, no tool caches."""
-    return dict(os.environ) | {"PYTHONDONTWRITEBYTECODE": "1"}
+    return environ() | {"PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def json_list(text: str) -> list[dict[str, object]]:
