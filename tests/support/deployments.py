@@ -39,13 +39,22 @@ ENVIRONMENTS = (
     "inspect",
     "plan",
     "defaults",
+    "tls",
+    "tls-bad",
 )
 VERSIONS = ("1.0.0", "2.0.0")
 
 
 # Settings a few environments have in pyproject.toml itself, because a separate `inv deploy`
 # process must see them: the fixture repository is never edited once built.
+# The "tls" environment's certificate is made by its test, under the repository's ignored
+# .shipway/ directory (TLS_FILES), before anything reads it.
+TLS_FILES = ".shipway/test-tls"
 FILE_SETTINGS = {
+    "tls": {
+        "tls": f'{{ cert = "file:{TLS_FILES}/server.pem", key = "file:{TLS_FILES}/server.key", '
+        f'ca = "file:{TLS_FILES}/ca.pem" }}'
+    },
     "warm": {"scale_down_delay": '"60s"'},
     "lock": {"ready_timeout": '"120s"', "settings": '{ CHATBOT_WARMUP_S = "120" }'},
 }
@@ -53,7 +62,8 @@ FILE_SETTINGS = {
 
 def environments_toml() -> str:
     blocks = []
-    ports = iter(free_ports(4 * len(ENVIRONMENTS)))
+    ports = iter(free_ports(4 * len(ENVIRONMENTS) + 1))
+    redirect = {"tls": {"http_redirect_port": str(next(ports))}}
     for name in ENVIRONMENTS:
         router, admin, blue, green = (next(ports) for _ in range(4))
         settings = {
@@ -66,6 +76,7 @@ def environments_toml() -> str:
             "smoke": '[{ path = "/health/detailed" }]',
             "scale_down_delay": '"1s"',
             **FILE_SETTINGS.get(name, {}),
+            **redirect.get(name, {}),
         }
         lines = "".join(f"{key} = {value}\n" for key, value in settings.items())
         blocks.append(f"[tool.shipway.environments.{name}]\n{lines}")
@@ -108,14 +119,21 @@ def with_environment(project: Project, name: str, **changes: Any) -> Project:
 
 @contextmanager
 def steady_load(
-    url: str, results: Path, rps: int = 150, threads: int = 4, paths: Sequence[str] = ()
+    url: str,
+    results: Path,
+    rps: int = 150,
+    threads: int = 4,
+    paths: Sequence[str] = (),
+    ca: Path | None = None,
 ) -> Iterator[Callable[[], dict[str, Any]]]:
     """A load generator process through ``url``; call the yielded function to stop it and read.
 
     More ``threads`` keep the rate up when some requests are slow (a latency fault); ``paths``
-    are GET in turn instead of the reference service's API."""
+    are GET in turn instead of the reference service's API; an https:// ``url`` is verified
+    against ``ca``."""
     argv = [sys.executable, "-m", "tests.support.load", url, str(results), "--rps", str(rps)]
     argv += ["--threads", str(threads), *(arg for path in paths for arg in ("--path", path))]
+    argv += ["--ca", str(ca)] if ca else []
     with running(argv, env_with()) as process:
         wait_until(results.with_suffix(".started").exists, timeout=20, what="the load generator")
 

@@ -1,6 +1,7 @@
 """A steady load through a URL, in its own process, until SIGTERM; then a JSON summary.
 
     python -m tests.support.load URL RESULTS_JSON [--rps 150] [--threads 4] [--path P ...]
+        [--ca CA_FILE]
 
 Without ``--path`` it speaks the reference service's API (chat, and the version it reports);
 with paths it GETs them in turn and counts the release the router says answered (the
@@ -12,7 +13,8 @@ The client is the standard library's, one keep-alive connection per thread: the 
 shares the machine with the service it loads (and, under pytest-xdist, with other tests), so
 it should spend as little CPU per request as it can. As pooling clients do, a connection that
 the server closed while it was idle is replaced before the next request, not counted as an
-error: only a request that was sent and got no answer is one.
+error: only a request that was sent and got no answer is one. An https:// URL is verified
+against ``--ca`` (a PEM file), hostname included.
 """
 
 import argparse
@@ -20,6 +22,7 @@ import http.client
 import json
 import select
 import signal
+import ssl
 import threading
 import time
 from collections import Counter
@@ -34,9 +37,12 @@ RELEASE_HEADER = "x-shipway-release"
 class Client:
     """One keep-alive HTTP/1.1 connection to ``url``'s host, reopened when needed."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, ca: str | None = None) -> None:
         parts = urlsplit(url)
-        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.https = parts.scheme == "https"
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or (443 if self.https else 80)
+        self.context = ssl.create_default_context(cafile=ca) if self.https else None
         self.connection: http.client.HTTPConnection | None = None
 
     def request(
@@ -45,7 +51,13 @@ class Client:
         if self.connection is not None and closed_by_server(self.connection):
             self.close()
         if self.connection is None:
-            self.connection = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+            self.connection = (
+                http.client.HTTPSConnection(
+                    self.host, self.port, timeout=TIMEOUT, context=self.context
+                )
+                if self.https
+                else http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
+            )
         headers = {"Content-Type": "application/json"} if body is not None else {}
         try:
             self.connection.request(method, path, body=body, headers=headers)
@@ -83,13 +95,14 @@ def chatbot_request(client: Client, i: int) -> tuple[int, str | None]:
 
 def worker(
     url: str,
+    ca: str | None,
     paths: list[str],
     interval: float,
     tally: Counter[str],
     errors: list[str],
     lock: threading.Lock,
 ) -> None:
-    client = Client(url)
+    client = Client(url, ca)
     next_at = time.monotonic()
     i = 0
     while not stop.is_set():
@@ -123,6 +136,7 @@ def main() -> None:
     parser.add_argument("--rps", type=float, default=150)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--path", action="append", default=[], dest="paths")
+    parser.add_argument("--ca", default=None, help="CA file (PEM) an https:// URL is verified by")
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     tally: Counter[str] = Counter()
@@ -132,7 +146,7 @@ def main() -> None:
     threads = [
         threading.Thread(
             target=worker,
-            args=(args.url, args.paths, args.threads / args.rps, tally, errors, lock),
+            args=(args.url, args.ca, args.paths, args.threads / args.rps, tally, errors, lock),
         )
         for _ in range(args.threads)
     ]

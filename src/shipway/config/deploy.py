@@ -104,6 +104,20 @@ class Analysis(StrictModel):
     )
 
 
+class Tls(StrictModel):
+    """The certificate the router serves HTTPS with. Each is a reference (env:NAME or
+    file:PATH, relative to pyproject.toml), read at deploy time and checked before anything
+    changes; the key is never shown, and stored only in the router's own 0600 secret file."""
+
+    cert: SecretRef = Field(description="the certificate chain (PEM), server certificate first")
+    key: SecretRef = Field(description="the certificate's private key (PEM, unencrypted)")
+    ca: SecretRef | None = Field(
+        default=None,
+        description="CA certificates (PEM) that shipway's probes and the perf stage trust the "
+        "router by (default: the certificate chain itself)",
+    )
+
+
 class Environment(StrictModel):
     target: Literal["local"] = Field(
         default="local", description="'local' (one host, no containers)"
@@ -111,6 +125,14 @@ class Environment(StrictModel):
     host: str = Field(default="127.0.0.1", description="address the router listens on")
     port: Port = Field(description="port the router listens on: the environment's URL")
     admin_port: Port | None = Field(default=None, description="router admin port (default port+1)")
+    tls: Tls | None = Field(
+        default=None,
+        description="{ cert, key, ca? }: the router serves HTTPS on port with this certificate",
+    )
+    http_redirect_port: Port | None = Field(
+        default=None,
+        description="with tls: a port where the router answers 301 to the https:// URL",
+    )
     release_ports: tuple[Port, Port] | None = Field(
         default=None, description="loopback ports of the two release slots (default port+2, +3)"
     )
@@ -209,6 +231,12 @@ class Environment(StrictModel):
         return steps
 
     @model_validator(mode="after")
+    def _redirect_to_tls(self) -> "Environment":
+        if self.http_redirect_port is not None and self.tls is None:
+            raise ValueError("http_redirect_port redirects to HTTPS: it needs tls = { cert, key }")
+        return self
+
+    @model_validator(mode="after")
     def _distinct_ports(self) -> "Environment":
         if len(set(self.ports)) != len(self.ports):
             raise ValueError(f"ports must all differ, got {', '.join(map(str, self.ports))}")
@@ -232,9 +260,14 @@ class Environment(StrictModel):
 
     @property
     def ports(self) -> tuple[int, ...]:
-        return (self.port, self.router_admin_port, *self.slot_ports)
+        redirect = () if self.http_redirect_port is None else (self.http_redirect_port,)
+        return (self.port, self.router_admin_port, *self.slot_ports, *redirect)
+
+    @property
+    def scheme(self) -> Literal["http", "https"]:
+        return "http" if self.tls is None else "https"
 
     @property
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"

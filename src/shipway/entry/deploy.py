@@ -39,6 +39,7 @@ def deploy(
         available = ", ".join(store.versions(name)) or "none"
         raise ShipwayError(f"{name} {version} is not in the artifact store (versions: {available})")
     if dry_run:
+        env.load_tls()  # a certificate the deploy would refuse fails the dry run too
         state = load_state(env.files)
         plan = flow.deploy_plan(env.config, state, version, str(env.files.root / "releases"))
         out.print(

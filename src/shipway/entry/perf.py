@@ -22,10 +22,11 @@ from shipway.decisions.perf.gate import PerfVerdict, slo_checks
 from shipway.decisions.perf.options import PerfOptions
 from shipway.decisions.perf.stats import LocustStats, parse_failures_csv, parse_stats_csv
 from shipway.decisions.perf.summary import RunSummary
-from shipway.decisions.perf.workload import Workload, locust_env, workload
+from shipway.decisions.perf.workload import Workload, locust_env, trust_env, workload
 from shipway.effects import probes
 from shipway.effects.command import log_tail
 from shipway.effects.console import console
+from shipway.effects.deploy.environment import environment_files
 from shipway.effects.perf import records as perf_records
 from shipway.effects.perf.load_generator import BUILTIN_USER, run_locust
 from shipway.effects.perf.records import shown
@@ -128,7 +129,10 @@ def measure(
     perf = project.config.perf
     profile: LoadProfile = perf.profiles[options.profile]
     version = served_release(project, host)
-    env = dict(os.environ) | locust_env(load.workload)
+    trusted = trust(project, host)
+    env = (
+        dict(os.environ) | locust_env(load.workload) | trust_env(str(trusted) if trusted else None)
+    )
     env["PATH"] = os.pathsep.join([*bin_dirs, env.get("PATH", "")])
     errors = []
     try:
@@ -179,7 +183,17 @@ def served_release(project: Project, host: str) -> str | None:
     environment = project.config.environments.get(project.config.perf.environment)
     header = environment.release_header if environment else RELEASE_HEADER
     path = environment.ready_path if environment else ANY_ANSWER
-    return probes.version(host, header, path)
+    return probes.version(host, header, path, trust=trust(project, host))
+
+
+def trust(project: Project, host: str) -> Path | None:
+    """The perf environment's trust file when ``host`` is its HTTPS URL (another HTTPS host
+    is verified against the system's CAs)."""
+    name = project.config.perf.environment
+    environment = project.config.environments.get(name)
+    if environment is None or environment.tls is None or host.rstrip("/") != environment.url:
+        return None
+    return environment_files(project, name).tls_trust
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from typing import Any
 
 from shipway.decisions.deploy.metrics import LATENCY_BUCKETS_MS
 from shipway.decisions.deploy.state import SLOTS, Slot
+from shipway.decisions.deploy.tls import transport_socket
 
 RUNTIME_PREFIX = "routing"
 # Shorter than the releases' keep-alive (75 s), so Envoy never reuses a connection the release
@@ -59,7 +60,15 @@ def envoy_config(
     release_header: str,
     access_log: str,
     latency_bounds_ms: Sequence[float] = LATENCY_BUCKETS_MS,
+    tls_secret_file: str | None = None,
+    redirect_port: int | None = None,
 ) -> dict[str, Any]:
+    """With ``tls_secret_file`` the listener serves HTTPS; with ``redirect_port`` too, a
+    second listener there answers 301 to the same path on the HTTPS port."""
+    public = _listener(host, port, weights, release_header, access_log)
+    if tls_secret_file is not None:
+        public["filter_chains"][0]["transport_socket"] = transport_socket(tls_secret_file)
+    redirect = [] if redirect_port is None else [_redirect_listener(host, redirect_port, port)]
     return {
         "node": NODE,
         "admin": {"address": _address("127.0.0.1", admin_port)},
@@ -80,7 +89,7 @@ def envoy_config(
             ]
         },
         "static_resources": {
-            "listeners": [_listener(host, port, weights, release_header, access_log)],
+            "listeners": [public, *redirect],
             "clusters": [_cluster(slot, endpoint_files[slot]) for slot in SLOTS],
         },
     }
@@ -132,6 +141,43 @@ def _listener(
     }
     return {
         "name": "public",
+        "address": _address(host, port),
+        "filter_chains": [
+            {
+                "filters": [
+                    {
+                        "name": "envoy.filters.network.http_connection_manager",
+                        "typed_config": manager,
+                    }
+                ]
+            }
+        ],
+    }
+
+
+def _redirect_listener(host: str, port: int, https_port: int) -> dict[str, Any]:
+    """Plain HTTP on ``port``: every request is sent to https:// on ``https_port``."""
+    redirect = {
+        "https_redirect": True,
+        "port_redirect": https_port,
+        "response_code": "MOVED_PERMANENTLY",
+    }
+    manager = {
+        "@type": HCM,
+        "stat_prefix": "redirect",
+        "route_config": {
+            "virtual_hosts": [
+                {
+                    "name": "redirect",
+                    "domains": ["*"],
+                    "routes": [{"match": {"prefix": "/"}, "redirect": redirect}],
+                }
+            ]
+        },
+        "http_filters": [{"name": "envoy.filters.http.router", "typed_config": {"@type": ROUTER}}],
+    }
+    return {
+        "name": "http-redirect",
         "address": _address(host, port),
         "filter_chains": [
             {

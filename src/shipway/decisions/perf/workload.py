@@ -74,3 +74,11 @@ def locust_env(load: Workload) -> dict[str, str]:
     in the configured order."""
     checks = [{"path": path, "accepted": accepted_statuses(path)} for path in load.paths]
     return {PATHS_ENV: json.dumps(checks)}
+
+
+def trust_env(trust: str | None) -> dict[str, str]:
+    """Locust's clients verify an HTTPS environment against its trust file (requests reads
+    ``REQUESTS_CA_BUNDLE``, most others ``SSL_CERT_FILE``); nothing for plain HTTP."""
+    if trust is None:
+        return {}
+    return {"REQUESTS_CA_BUNDLE": trust, "SSL_CERT_FILE": trust}

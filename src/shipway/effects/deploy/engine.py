@@ -185,7 +185,11 @@ class Engine:
         release."""
         config = self.env.config
         probes.check_version(
-            config.url, config.release_header, config.ready_path, self.plan.version
+            config.url,
+            config.release_header,
+            config.ready_path,
+            self.plan.version,
+            trust=self.env.trust,
         )
         return state
 

@@ -20,10 +20,11 @@ from shipway.decisions.deploy.reconcile import (
 )
 from shipway.decisions.deploy.server import AppReport, ServerKind, serve_as, worker_options
 from shipway.decisions.deploy.state import SLOTS, EnvState, Slot, SlotState
+from shipway.decisions.deploy.tls import TlsMaterial
 from shipway.decisions.security.redact import redact
 from shipway.effects.command import ToolRunner
 from shipway.effects.console import console
-from shipway.effects.deploy import processes, releases
+from shipway.effects.deploy import processes, releases, tls
 from shipway.effects.deploy.files import EnvFiles, append_audit, save_state
 from shipway.effects.deploy.router import (
     publish_releases,
@@ -36,6 +37,12 @@ from shipway.errors import ShipwayError
 
 # What a release inherits from the deployer's environment; everything else is explicit.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONDONTWRITEBYTECODE")
+
+
+def environment_files(project: Project, name: str) -> EnvFiles:
+    """The directory of environment ``name`` (configured)."""
+    config = project.config.environments[name]
+    return EnvFiles(project.path(config.state_dir or f".shipway/state/{name}"))
 
 
 class LocalEnvironment:
@@ -54,8 +61,7 @@ class LocalEnvironment:
         self.name = name
         self.config: Environment = project.config.environments[name]
         self.app: str = project.config.app
-        state_dir = self.config.state_dir or f".shipway/state/{name}"
-        self.files = EnvFiles(project.path(state_dir))
+        self.files = environment_files(project, name)
         self.store = DirectoryStore(project.path(project.config.artifacts.store))
         self.policy = signature_policy(project)
         self.package = project.service_package.name
@@ -65,6 +71,17 @@ class LocalEnvironment:
         self.path = os.pathsep.join([here, os.environ.get("PATH", "")])
         self.runner = ToolRunner(project.root, [here])
         self.who = who(os.environ, getpass.getuser(), socket.gethostname())
+        self.tls: TlsMaterial | None = None  # once load_tls has read and checked it
+
+    def load_tls(self) -> None:
+        """Read and check the router's certificate and key (before anything changes)."""
+        where = f"tool.shipway.environments.{self.name}"
+        self.tls = tls.load(self.config, self.project.root, self.path, where)
+
+    @property
+    def trust(self) -> Path | None:
+        """What shipway's probes verify the environment's URL by, when it is HTTPS."""
+        return self.files.tls_trust if self.config.tls else None
 
     @property
     def slot_ports(self) -> dict[Slot, int]:
@@ -122,10 +139,12 @@ class LocalEnvironment:
         if processes.is_running(state.router):
             return
         processes.stop_leftovers(str(self.files.router / "envoy.json"))
-        listen = (
+        listen = [
             (self.config.host, self.config.port),
             ("127.0.0.1", self.config.router_admin_port),
-        )
+        ]
+        if self.config.http_redirect_port is not None:
+            listen.append((self.config.host, self.config.http_redirect_port))
         for host, port in listen:
             if processes.port_in_use(host, port):
                 raise ShipwayError(
@@ -151,12 +170,18 @@ class LocalEnvironment:
 
     def ensure_router(self, state: EnvState) -> EnvState:
         if processes.is_running(state.router):
+            if self.tls is not None:  # the certificate checked for this command, maybe new
+                tls.publish(self.files, self.config, self.tls)
             self.publish(state, wait=True)
             if router_weights(self.config) != state.weights:
                 set_router_weights(self.config, state.weights)
             return state
         self.check_router_ports(state)
         console.print(f"  starting the router on {self.config.url}")
+        if self.config.tls is not None:
+            if self.tls is None:
+                raise ShipwayError(f"the router of {self.name} needs its TLS certificate loaded")
+            tls.write(self.files, self.tls)
         versions = {slot: state.slot(slot).version for slot in SLOTS}
         router = start_router(self.files, self.config, state.weights, versions, self.path)
         return self.save(state.model_copy(update={"router": router}))

@@ -11,6 +11,9 @@ lock, installed releases, slots and the router's files.
     <state_dir>/slots/<slot>/    pid files and the release's log
     <state_dir>/router/          envoy.json, pid file, logs
     <state_dir>/router/endpoints/<slot>.json   the release a slot runs, read live by Envoy
+    <state_dir>/router/tls/secret.json  with tls: the certificate and key Envoy serves (0600,
+                                 the one place the key is written; removed by `inv stop`)
+    <state_dir>/router/tls/trust.pem    what shipway's probes trust the router by
 """
 
 import contextlib
@@ -83,6 +86,18 @@ class EnvFiles:
 
     def endpoints(self, slot: Slot) -> Path:
         return self.router / "endpoints" / f"{slot}.json"
+
+    @property
+    def tls(self) -> Path:
+        return self.router / "tls"
+
+    @property
+    def tls_secret(self) -> Path:
+        return self.tls / "secret.json"
+
+    @property
+    def tls_trust(self) -> Path:
+        return self.tls / "trust.pem"
 
 
 def load_state(files: EnvFiles) -> EnvState:

@@ -15,7 +15,7 @@ from shipway.decisions.deploy.checks import Approval, approval
 from shipway.decisions.deploy.flow import DeployOutcome, Meanwhile, Stop, Verdict
 from shipway.decisions.deploy.state import SLOTS, EnvState, nothing_to_undo
 from shipway.effects.console import console
-from shipway.effects.deploy import processes, secrets
+from shipway.effects.deploy import processes, secrets, tls
 from shipway.effects.deploy.engine import Engine, switch_back
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import deploy_lock, load_state
@@ -56,6 +56,7 @@ class Deployer:
         if decision is Approval.ASK and not confirm(f"Deploy {change} to {env.name}?"):
             raise ShipwayError("deploy not approved; nothing changed")
         values = secrets.resolve(env.config.secrets, env.project.root)  # before anything changes
+        env.load_tls()  # so is the router's certificate checked
         self.webhook()  # fails early too
         run = Run(env.git_sha(version), time.time())
         with deploy_lock(env.files, f"deploying {version}", lock_wait) as takeover:
@@ -163,6 +164,7 @@ class Deployer:
         serves: undoing a failed deploy never goes further back than before it."""
         env = self.env
         values = secrets.resolve(env.config.secrets, env.project.root)
+        env.load_tls()
         self.webhook()
         started = time.time()
         with deploy_lock(env.files, "rolling back", lock_wait):
@@ -230,6 +232,7 @@ class Deployer:
             for slot in SLOTS:
                 state = env.stop_slot(state, slot, "inv stop")
             processes.stop(state.router)
+            tls.remove(env.files)
             state = env.save(EnvState(history=state.history))
             now = time.time()
             env.audit(

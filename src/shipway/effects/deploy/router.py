@@ -79,6 +79,8 @@ def write_bootstrap(files: EnvFiles, environment: Environment, weights: Mapping[
         latency_bounds_ms=histogram_bounds(
             (environment.analysis.p95_ms, environment.analysis.p99_ms)
         ),
+        tls_secret_file=str(files.tls_secret) if environment.tls else None,
+        redirect_port=environment.http_redirect_port,
     )
     config_file.write_text(json.dumps(bootstrap, indent=2))
     return config_file

@@ -105,7 +105,9 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
 def answering_release(env: LocalEnvironment) -> str | None:
     """The release the router names when the environment's URL answers."""
     config = env.config
-    return probes.version(config.url, config.release_header, config.ready_path, timeout=2)
+    return probes.version(
+        config.url, config.release_header, config.ready_path, timeout=2, trust=env.trust
+    )
 
 
 def show(report: dict[str, Any]) -> None:

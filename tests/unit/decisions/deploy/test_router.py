@@ -120,3 +120,46 @@ def test_weights_in_and_out_of_the_admin_api() -> None:
     }
     assert weights_from_runtime(runtime) == {"blue": 0, "green": 100}
     assert weights_from_runtime({"entries": {}}) is None
+
+
+def test_without_tls_the_listener_speaks_plain_http() -> None:
+    [listener] = config()["static_resources"]["listeners"]
+    assert "transport_socket" not in listener["filter_chains"][0]
+
+
+def with_tls(redirect_port: int | None = None) -> dict[str, Any]:
+    return envoy_config(
+        host="127.0.0.1",
+        port=8443,
+        admin_port=8001,
+        endpoint_files={"blue": "/b.json", "green": "/g.json"},
+        weights={"blue": 100, "green": 0},
+        release_header="x-shipway-release",
+        access_log="/s/access.log",
+        tls_secret_file="/s/router/tls/secret.json",
+        redirect_port=redirect_port,
+    )
+
+
+def test_with_tls_the_listener_serves_https_from_the_secret_file() -> None:
+    [listener] = with_tls()["static_resources"]["listeners"]
+    socket = listener["filter_chains"][0]["transport_socket"]
+    assert socket["name"] == "envoy.transport_sockets.tls"
+    context = socket["typed_config"]["common_tls_context"]
+    [sds] = context["tls_certificate_sds_secret_configs"]
+    assert sds["sds_config"]["path_config_source"]["path"] == "/s/router/tls/secret.json"
+    assert route(with_tls())["route"]["weighted_clusters"]["runtime_key_prefix"] == "routing"
+
+
+def test_the_redirect_port_answers_301_to_the_https_port() -> None:
+    public, redirect = with_tls(redirect_port=8080)["static_resources"]["listeners"]
+    assert public["address"]["socket_address"]["port_value"] == 8443
+    assert redirect["address"]["socket_address"] == {"address": "127.0.0.1", "port_value": 8080}
+    assert "transport_socket" not in redirect["filter_chains"][0]
+    manager = redirect["filter_chains"][0]["filters"][0]["typed_config"]
+    [only] = manager["route_config"]["virtual_hosts"][0]["routes"]
+    assert only["redirect"] == {
+        "https_redirect": True,
+        "port_redirect": 8443,
+        "response_code": "MOVED_PERMANENTLY",
+    }

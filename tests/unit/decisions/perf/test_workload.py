@@ -10,6 +10,7 @@ from shipway.decisions.perf.workload import (
     Workload,
     accepted_statuses,
     locust_env,
+    trust_env,
     workload,
 )
 
@@ -57,3 +58,14 @@ def test_the_paths_reach_locust_as_json_in_one_environment_variable() -> None:
         {"path": "/", "accepted": [[100, 499]]},
         {"path": "/items", "accepted": [[200, 299]]},
     ]
+
+
+def test_locust_trusts_an_https_environment_by_its_trust_file() -> None:
+    assert trust_env("/s/router/tls/trust.pem") == {
+        "REQUESTS_CA_BUNDLE": "/s/router/tls/trust.pem",
+        "SSL_CERT_FILE": "/s/router/tls/trust.pem",
+    }
+
+
+def test_plain_http_needs_no_trust() -> None:
+    assert trust_env(None) == {}
