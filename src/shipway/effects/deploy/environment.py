@@ -27,7 +27,9 @@ from shipway.effects.deploy import processes, releases
 from shipway.effects.deploy.files import EnvFiles, append_audit, save_state
 from shipway.effects.deploy.router import (
     publish_releases,
+    router_maintenance,
     router_weights,
+    set_router_maintenance,
     set_router_weights,
     start_router,
 )
@@ -150,16 +152,32 @@ class LocalEnvironment:
         publish_releases(self.files, self.config, versions, wait=waits)
 
     def ensure_router(self, state: EnvState) -> EnvState:
+        """The router running and routing as the state says: releases, weights, maintenance."""
         if processes.is_running(state.router):
             self.publish(state, wait=True)
             if router_weights(self.config) != state.weights:
                 set_router_weights(self.config, state.weights)
+            if router_maintenance(self.config) is not state.maintenance.on:
+                set_router_maintenance(self.config, state.maintenance.on)
             return state
         self.check_router_ports(state)
         console.print(f"  starting the router on {self.config.url}")
         versions = {slot: state.slot(slot).version for slot in SLOTS}
-        router = start_router(self.files, self.config, state.weights, versions, self.path)
+        router = start_router(
+            self.files,
+            self.config,
+            state.weights,
+            versions,
+            self.path,
+            maintenance=state.maintenance,
+        )
         return self.save(state.model_copy(update={"router": router}))
+
+    def restart_router(self, state: EnvState, reason: str) -> EnvState:
+        """A new router from the state (its configuration is fixed while it runs)."""
+        console.print(f"  restarting the router: {reason}")
+        processes.stop(state.router)
+        return self.ensure_router(self.save(state.model_copy(update={"router": None})))
 
     def start_slot(
         self,
@@ -277,4 +295,6 @@ class LocalEnvironment:
             self.publish(state, wait=True)
             if router_weights(self.config) not in (None, state.weights):
                 set_router_weights(self.config, state.weights)
+            if router_maintenance(self.config) not in (None, state.maintenance.on):
+                set_router_maintenance(self.config, state.maintenance.on)
         return state
