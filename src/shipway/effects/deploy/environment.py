@@ -37,6 +37,7 @@ from shipway.effects.release.store import DirectoryStore, read_manifest, signatu
 from shipway.errors import ShipwayError
 
 # What a release inherits from the deployer's environment; everything else is explicit.
+PORT_GRACE = 3.0  # seconds for the ports of a router that just died to be released
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONDONTWRITEBYTECODE")
 
 
@@ -128,6 +129,13 @@ class LocalEnvironment:
             (self.config.host, self.config.port),
             ("127.0.0.1", self.config.router_admin_port),
         )
+        # A router that just died reads as gone (its main thread is a zombie) while its other
+        # threads still hold its sockets for a moment: give them that moment.
+        deadline = time.monotonic() + PORT_GRACE
+        while any(processes.port_in_use(h, p) for h, p in listen):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(processes.POLL)
         for host, port in listen:
             if processes.port_in_use(host, port):
                 raise ShipwayError(
