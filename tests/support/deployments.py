@@ -39,6 +39,8 @@ ENVIRONMENTS = (
     "inspect",
     "plan",
     "defaults",
+    "maintenance",
+    "maintenance-restart",
 )
 VERSIONS = ("1.0.0", "2.0.0")
 

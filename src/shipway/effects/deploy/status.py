@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from shipway.decisions.deploy.state import SLOTS, EnvState
@@ -127,7 +128,7 @@ def show(report: dict[str, Any]) -> None:
         since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(maintenance["since"]))
         out.print(
             f"  [yellow]maintenance: on since {since}[/] by {maintenance['who']} "
-            f"({maintenance['message']})"
+            f"({escape(maintenance['message'])})"
         )
         if router["running"] and router["maintenance"] is not True:
             out.print("  [bold red]the router does not serve the maintenance page[/]")
