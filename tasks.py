@@ -204,3 +204,29 @@ def stop(c: Context, env: str, lock_wait: float = 0) -> None:
 
     with reported():
         entry.stop(project(), env, lock_wait=lock_wait)
+
+
+@task(
+    help={
+        "env": "environment",
+        "on": "the router answers 503 and a maintenance page; releases keep running",
+        "off": "traffic to the serving release again, at once",
+        "message": "with --on: the page's text (default: a generic one)",
+        "lock-wait": "seconds to wait for another deploy's lock",
+    }
+)
+def maintenance(
+    c: Context,
+    env: str,
+    on: bool = False,
+    off: bool = False,
+    message: str | None = None,
+    lock_wait: float = 0,
+) -> None:
+    """Maintenance mode: 503 with Retry-After from the router, or traffic back."""
+    from shipway.entry import deploy as entry
+
+    with reported():
+        entry.maintenance(
+            project(), env, on=on, off=off, message=message or None, lock_wait=lock_wait
+        )

@@ -28,7 +28,8 @@ from tests.support.processes import answers, env_with, free_ports, running, wait
 HEADER = "x-test-release"
 
 
-def test_envoy_validates_the_generated_configuration(tmp_path: Path) -> None:
+@pytest.mark.parametrize("maintenance", [False, True])
+def test_envoy_validates_the_generated_configuration(tmp_path: Path, maintenance: bool) -> None:
     endpoint_files: dict[Slot, Path] = {}
     for slot, port in zip(SLOTS, (18002, 18003), strict=True):
         endpoint_files[slot] = tmp_path / f"{slot}.json"
@@ -41,6 +42,8 @@ def test_envoy_validates_the_generated_configuration(tmp_path: Path) -> None:
         weights={"blue": 100, "green": 0},
         release_header=HEADER,
         access_log=str(tmp_path / "access.log"),
+        maintenance=maintenance,
+        maintenance_message='Back at 5 <"soon"> & café',
     )
     path = tmp_path / "envoy.json"
     path.write_text(json.dumps(config))

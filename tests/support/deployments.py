@@ -41,6 +41,8 @@ ENVIRONMENTS = (
     "defaults",
     "tls",
     "tls-bad",
+    "maintenance",
+    "maintenance-restart",
 )
 VERSIONS = ("1.0.0", "2.0.0")
 

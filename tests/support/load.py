@@ -5,9 +5,9 @@
 
 Without ``--path`` it speaks the reference service's API (chat, and the version it reports);
 with paths it GETs them in turn and counts the release the router says answered (the
-``x-shipway-release`` header). Every request is recorded as ok (2xx), failed (any other
-status) or error (no response), so a deploy test can assert that not one request failed while
-traffic moved.
+``x-shipway-release`` header). Every request is recorded as ok (2xx), maintenance (the
+router's maintenance page: 503 with ``Retry-After``), failed (any other status) or error (no
+response), so a deploy test can assert that not one request failed while traffic moved.
 
 The client is the standard library's, one keep-alive connection per thread: the generator
 shares the machine with the service it loads (and, under pytest-xdist, with other tests), so
@@ -47,7 +47,7 @@ class Client:
 
     def request(
         self, method: str, path: str, body: bytes | None = None
-    ) -> tuple[int, bytes, str | None]:
+    ) -> tuple[int, bytes, http.client.HTTPMessage]:
         if self.connection is not None and closed_by_server(self.connection):
             self.close()
         if self.connection is None:
@@ -68,7 +68,7 @@ class Client:
             raise
         if response.will_close:
             self.close()
-        return response.status, data, response.getheader(RELEASE_HEADER)
+        return response.status, data, response.msg
 
     def close(self) -> None:
         if self.connection is not None:
@@ -84,13 +84,19 @@ def closed_by_server(connection: http.client.HTTPConnection) -> bool:
     return bool(readable)
 
 
-def chatbot_request(client: Client, i: int) -> tuple[int, str | None]:
+def chatbot_request(client: Client, i: int) -> tuple[int, str | None, bool]:
     if i % 2:
         body = json.dumps({"message": f"hello {i}"}).encode()
-        status, _, _ = client.request("POST", "/api/chat", body)
-        return status, None
-    status, data, _ = client.request("GET", "/health/detailed")
-    return status, json.loads(data).get("version") if 200 <= status < 300 else None
+        status, data, headers = client.request("POST", "/api/chat", body)
+        return status, None, is_maintenance(status, data, headers)
+    status, data, headers = client.request("GET", "/health/detailed")
+    version = json.loads(data).get("version") if 200 <= status < 300 else None
+    return status, version, is_maintenance(status, data, headers)
+
+
+def is_maintenance(status: int, data: bytes, headers: http.client.HTTPMessage) -> bool:
+    """The router's maintenance page (shipway's), not a 503 from a release."""
+    return status == 503 and headers.get("retry-after") is not None and b"maintenance" in data
 
 
 def worker(
@@ -110,17 +116,25 @@ def worker(
         version = None
         try:
             if paths:
-                status, _, version = client.request("GET", paths[i % len(paths)])
+                status, data, headers = client.request("GET", paths[i % len(paths)])
+                version = headers.get(RELEASE_HEADER)
+                maintenance = is_maintenance(status, data, headers)
             else:
-                status, version = chatbot_request(client, i)
-            outcome = "ok" if 200 <= status < 300 else f"status {status}"
+                status, version, maintenance = chatbot_request(client, i)
+            outcome = (
+                "ok"
+                if 200 <= status < 300
+                else "maintenance"
+                if maintenance
+                else f"status {status}"
+            )
         except (OSError, http.client.HTTPException) as error:
             outcome = f"error {type(error).__name__}"
         with lock:
             tally[outcome] += 1
             if version:
                 tally[f"version {version}"] += 1
-            if outcome != "ok" and len(errors) < 20:
+            if outcome not in ("ok", "maintenance") and len(errors) < 20:
                 errors.append(outcome)
         next_at += interval
         delay = next_at - time.monotonic()
@@ -159,7 +173,8 @@ def main() -> None:
     total = sum(v for k, v in tally.items() if not k.startswith("version "))
     summary = {
         "total": total,
-        "failed": total - tally["ok"],
+        "failed": total - tally["ok"],  # maintenance pages too: see "maintenance"
+        "maintenance": tally["maintenance"],
         "seconds": round(seconds, 2),
         "rps": round(total / seconds, 1) if seconds else 0,
         "outcomes": dict(tally),

@@ -1,4 +1,5 @@
-"""Bodies of ``inv deploy``, ``inv rollback``, ``inv status``, ``inv logs`` and ``inv stop``."""
+"""Bodies of ``inv deploy``, ``inv rollback``, ``inv status``, ``inv logs``,
+``inv maintenance`` and ``inv stop``."""
 
 import json
 import sys
@@ -8,6 +9,7 @@ from rich.prompt import Confirm
 
 from shipway.config import Project
 from shipway.decisions.deploy import flow
+from shipway.decisions.deploy.router import message_problem
 from shipway.effects.command import ToolRunner
 from shipway.effects.deploy import control
 from shipway.effects.deploy import status as environment_status
@@ -105,3 +107,21 @@ def logs(project: Project, environment: str, *, follow: bool) -> None:
 
 def stop(project: Project, environment: str, *, lock_wait: float) -> None:
     Deployer(LocalEnvironment(project, environment)).stop(lock_wait=lock_wait)
+
+
+def maintenance(
+    project: Project,
+    environment: str,
+    *,
+    on: bool,
+    off: bool,
+    message: str | None,
+    lock_wait: float,
+) -> None:
+    if on == off:
+        raise ShipwayError("say --on or --off")
+    if message is not None and off:
+        raise ShipwayError("--message is the page's text: use it with --on")
+    if message is not None and (problem := message_problem(message)):
+        raise ShipwayError(problem)
+    Deployer(LocalEnvironment(project, environment)).maintenance(on, message, lock_wait=lock_wait)

@@ -10,15 +10,22 @@ Each slot's cluster takes its endpoint from a file (EDS from the filesystem), wh
 again whenever the file is replaced by a rename. The endpoint carries the release's version as
 metadata, and the route copies it into a response header: the router itself says which
 release answered, whatever the service does or does not report.
+
+Maintenance is a route before the weighted one: a direct response (503, ``Retry-After``, a
+small HTML page, or JSON when the request's ``Accept`` asks for it), taken by a runtime
+fraction of ``maintenance.enabled`` (0 or 100). Turning it on or off is a runtime change like
+a weight; the page's message is part of the configuration, so a new message needs a router
+started with it.
 """
 
 import hashlib
+import html
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from shipway.decisions.deploy.metrics import LATENCY_BUCKETS_MS
-from shipway.decisions.deploy.state import SLOTS, Slot
+from shipway.decisions.deploy.state import DEFAULT_MAINTENANCE_MESSAGE, SLOTS, Slot
 from shipway.decisions.deploy.tls import transport_socket
 
 RUNTIME_PREFIX = "routing"
@@ -40,6 +47,10 @@ RELEASE_VALUE = f"%UPSTREAM_METADATA({METADATA_NAMESPACE}:{RELEASE_KEY})%"
 LOADED_FILTER = r"^cluster\.(blue|green)\.version_text$"
 # Envoy requires a node identity when it reads EDS from files.
 NODE = {"id": "shipway-router", "cluster": "shipway"}
+MAINTENANCE_KEY = "maintenance.enabled"
+RETRY_AFTER_SECONDS = 300
+# Envoy refuses direct response bodies over 4 KiB; the page around the message stays far below.
+MAX_MESSAGE = 1000
 
 
 def runtime_key(slot: Slot) -> str:
@@ -62,10 +73,15 @@ def envoy_config(
     latency_bounds_ms: Sequence[float] = LATENCY_BUCKETS_MS,
     tls_secret_file: str | None = None,
     redirect_port: int | None = None,
+    maintenance: bool = False,
+    maintenance_message: str = DEFAULT_MAINTENANCE_MESSAGE,
 ) -> dict[str, Any]:
     """With ``tls_secret_file`` the listener serves HTTPS; with ``redirect_port`` too, a
-    second listener there answers 301 to the same path on the HTTPS port."""
-    public = _listener(host, port, weights, release_header, access_log)
+    second listener there answers 301 to the same path on the HTTPS port. The maintenance
+    page's routes are always there, taken only while ``maintenance`` is on (at runtime)."""
+    static = {runtime_key(s): weights[s] for s in SLOTS}
+    static[MAINTENANCE_KEY] = 100 if maintenance else 0
+    public = _listener(host, port, weights, release_header, access_log, maintenance_message)
     if tls_secret_file is not None:
         public["filter_chains"][0]["transport_socket"] = transport_socket(tls_secret_file)
     redirect = [] if redirect_port is None else [_redirect_listener(host, redirect_port, port)]
@@ -84,7 +100,7 @@ def envoy_config(
         },
         "layered_runtime": {
             "layers": [
-                {"name": "static", "static_layer": {runtime_key(s): weights[s] for s in SLOTS}},
+                {"name": "static", "static_layer": static},
                 {"name": "admin", "admin_layer": {}},
             ]
         },
@@ -96,7 +112,12 @@ def envoy_config(
 
 
 def _listener(
-    host: str, port: int, weights: Mapping[Slot, int], release_header: str, access_log: str
+    host: str,
+    port: int,
+    weights: Mapping[Slot, int],
+    release_header: str,
+    access_log: str,
+    maintenance_message: str,
 ) -> dict[str, Any]:
     route = {
         "weighted_clusters": {
@@ -128,11 +149,12 @@ def _listener(
                     "name": "service",
                     "domains": ["*"],
                     "routes": [
+                        *maintenance_routes(maintenance_message),
                         {
                             "match": {"prefix": "/"},
                             "route": route,
                             "response_headers_to_add": [_release_header(release_header)],
-                        }
+                        },
                     ],
                 }
             ]
@@ -190,6 +212,107 @@ def _redirect_listener(host: str, port: int, https_port: int) -> dict[str, Any]:
             }
         ],
     }
+
+
+def maintenance_routes(message: str) -> list[dict[str, Any]]:
+    """The maintenance page, JSON first for requests that accept JSON; each route is taken
+    only while the runtime value ``maintenance.enabled`` is 100."""
+    wants_json = {
+        "name": "accept",
+        "string_match": {"contains": "application/json", "ignore_case": True},
+    }
+    return [
+        _maintenance_route(json_page(message), "application/json", [wants_json]),
+        _maintenance_route(html_page(message), "text/html; charset=utf-8", []),
+    ]
+
+
+def _maintenance_route(
+    body: str, content_type: str, headers: list[dict[str, Any]]
+) -> dict[str, Any]:
+    fraction = {"numerator": 0, "denominator": "HUNDRED"}
+    match: dict[str, Any] = {
+        "prefix": "/",
+        "runtime_fraction": {"default_value": fraction, "runtime_key": MAINTENANCE_KEY},
+    }
+    if headers:
+        match["headers"] = headers
+    return {
+        "match": match,
+        "direct_response": {"status": 503, "body": {"inline_string": body}},
+        "response_headers_to_add": [
+            _header("retry-after", str(RETRY_AFTER_SECONDS)),
+            _header("content-type", content_type),
+            _header("cache-control", "no-store"),
+        ],
+    }
+
+
+def _header(name: str, value: str) -> dict[str, Any]:
+    return {"header": {"key": name, "value": value}, "append_action": "OVERWRITE_IF_EXISTS_OR_ADD"}
+
+
+def json_page(message: str) -> str:
+    return json.dumps({"status": "maintenance", "message": message})
+
+
+def html_page(message: str) -> str:
+    return (
+        '<!doctype html>\n<html><head><meta charset="utf-8"><title>Down for maintenance'
+        f"</title></head>\n<body><h1>Down for maintenance</h1><p>{html.escape(message)}</p>"
+        "</body></html>\n"
+    )
+
+
+def message_problem(message: str) -> str | None:
+    """Why ``message`` cannot be the maintenance page's; None when it can."""
+    if not message.strip():
+        return "the maintenance message is empty"
+    if len(message) > MAX_MESSAGE:
+        return f"the maintenance message has {len(message)} characters; at most {MAX_MESSAGE}"
+    return None
+
+
+def maintenance_query(on: bool) -> str:
+    return f"{MAINTENANCE_KEY}={100 if on else 0}"
+
+
+def maintenance_from_runtime(runtime: Mapping[str, Any]) -> bool | None:
+    """Whether Envoy's ``/runtime?format=json`` answer has maintenance on; None if absent."""
+    try:
+        return int(runtime.get("entries", {})[MAINTENANCE_KEY]["final_value"]) >= 100
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def served_message(bootstrap: Mapping[str, Any]) -> str | None:
+    """The maintenance message a router started with ``bootstrap`` serves; None if none.
+
+    It is the JSON page's message, wherever the configuration's routes are."""
+    for route in _routes(bootstrap):
+        body = route.get("direct_response", {}).get("body", {}).get("inline_string")
+        if body and route.get("match", {}).get("runtime_fraction", {}).get("runtime_key") == (
+            MAINTENANCE_KEY
+        ):
+            try:
+                message = json.loads(body)["message"]
+            except (ValueError, KeyError, TypeError):
+                continue
+            if isinstance(message, str):
+                return message
+    return None
+
+
+def _routes(node: object) -> Iterator[dict[str, Any]]:
+    if isinstance(node, Mapping):
+        routes = node.get("routes")
+        if isinstance(routes, list):
+            yield from (r for r in routes if isinstance(r, dict))
+        for value in node.values():
+            yield from _routes(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _routes(item)
 
 
 def _release_header(name: str) -> dict[str, Any]:

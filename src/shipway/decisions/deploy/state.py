@@ -88,6 +88,21 @@ class Rollout(BaseModel):
     updated: float = 0
 
 
+DEFAULT_MAINTENANCE_MESSAGE = "The service is down for maintenance. Please try again shortly."
+
+
+class Maintenance(BaseModel):
+    """``inv maintenance``: whether the router answers every request with the maintenance page,
+    and the page's message. Kept in the state so that a restarted router serves it too."""
+
+    model_config = ConfigDict(frozen=True)
+
+    on: bool = False
+    message: str = DEFAULT_MAINTENANCE_MESSAGE
+    since: float | None = None  # epoch seconds it was turned on
+    who: str | None = None
+
+
 class EnvState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -97,6 +112,7 @@ class EnvState(BaseModel):
     weights: dict[Slot, int] = Field(default_factory=lambda: _initial_weights())
     history: list[str] = []  # versions that served, oldest first
     operation: Operation | None = None
+    maintenance: Maintenance = Maintenance()
 
     def slot(self, name: Slot) -> SlotState:
         return self.slots[name]
@@ -167,6 +183,35 @@ def nothing_to_undo(state: EnvState, attempted: str, environment: str) -> str | 
     return (
         f"nothing to undo in {environment}: {attempted} is not serving "
         f"({serving or 'nothing'} is); the failed deploy left traffic where it was"
+    )
+
+
+def with_maintenance(
+    state: EnvState, on: bool, message: str | None, who: str, now: float
+) -> EnvState:
+    """Maintenance turned on (with ``message``, else the default page) or off. Turning it off
+    keeps the message, so the router's page does not change; on again keeps ``since``."""
+    current = state.maintenance
+    if not on:
+        maintenance = current.model_copy(update={"on": False, "since": None, "who": None})
+    else:
+        since = current.since if current.on and current.since is not None else now
+        text = message if message is not None else DEFAULT_MAINTENANCE_MESSAGE
+        maintenance = Maintenance(on=True, message=text, since=since, who=who)
+    return state.model_copy(update={"maintenance": maintenance})
+
+
+def refused_for_maintenance(state: EnvState, action: str, environment: str) -> str | None:
+    """Why a deploy or rollback must wait; None when maintenance is off.
+
+    A release change behind the maintenance page could not be checked through the router
+    (every answer there is the page), so it is refused rather than done half-checked.
+    """
+    if not state.maintenance.on:
+        return None
+    return (
+        f"maintenance is on in {environment}: `inv maintenance --env {environment} --off` "
+        f"first, then {action}"
     )
 
 

@@ -28,7 +28,9 @@ from shipway.effects.deploy import processes, releases, tls
 from shipway.effects.deploy.files import EnvFiles, append_audit, save_state
 from shipway.effects.deploy.router import (
     publish_releases,
+    router_maintenance,
     router_weights,
+    set_router_maintenance,
     set_router_weights,
     start_router,
 )
@@ -36,6 +38,7 @@ from shipway.effects.release.store import DirectoryStore, read_manifest, signatu
 from shipway.errors import ShipwayError
 
 # What a release inherits from the deployer's environment; everything else is explicit.
+PORT_GRACE = 3.0  # seconds for the ports of a router that just died to be released
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONDONTWRITEBYTECODE")
 
 
@@ -145,6 +148,13 @@ class LocalEnvironment:
         ]
         if self.config.http_redirect_port is not None:
             listen.append((self.config.host, self.config.http_redirect_port))
+        # A router that just died reads as gone (its main thread is a zombie) while its other
+        # threads still hold its sockets for a moment: give them that moment.
+        deadline = time.monotonic() + PORT_GRACE
+        while any(processes.port_in_use(h, p) for h, p in listen):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(processes.POLL)
         for host, port in listen:
             if processes.port_in_use(host, port):
                 raise ShipwayError(
@@ -169,12 +179,15 @@ class LocalEnvironment:
         publish_releases(self.files, self.config, versions, wait=waits)
 
     def ensure_router(self, state: EnvState) -> EnvState:
+        """The router running and routing as the state says: releases, weights, maintenance."""
         if processes.is_running(state.router):
             if self.tls is not None:  # the certificate checked for this command, maybe new
                 tls.publish(self.files, self.config, self.tls)
             self.publish(state, wait=True)
             if router_weights(self.config) != state.weights:
                 set_router_weights(self.config, state.weights)
+            if router_maintenance(self.config) is not state.maintenance.on:
+                set_router_maintenance(self.config, state.maintenance.on)
             return state
         self.check_router_ports(state)
         console.print(f"  starting the router on {self.config.url}")
@@ -183,8 +196,21 @@ class LocalEnvironment:
                 raise ShipwayError(f"the router of {self.name} needs its TLS certificate loaded")
             tls.write(self.files, self.tls)
         versions = {slot: state.slot(slot).version for slot in SLOTS}
-        router = start_router(self.files, self.config, state.weights, versions, self.path)
+        router = start_router(
+            self.files,
+            self.config,
+            state.weights,
+            versions,
+            self.path,
+            maintenance=state.maintenance,
+        )
         return self.save(state.model_copy(update={"router": router}))
+
+    def restart_router(self, state: EnvState, reason: str) -> EnvState:
+        """A new router from the state (its configuration is fixed while it runs)."""
+        console.print(f"  restarting the router: {reason}")
+        processes.stop(state.router)
+        return self.ensure_router(self.save(state.model_copy(update={"router": None})))
 
     def start_slot(
         self,
@@ -302,4 +328,6 @@ class LocalEnvironment:
             self.publish(state, wait=True)
             if router_weights(self.config) not in (None, state.weights):
                 set_router_weights(self.config, state.weights)
+            if router_maintenance(self.config) not in (None, state.maintenance.on):
+                set_router_maintenance(self.config, state.maintenance.on)
         return state

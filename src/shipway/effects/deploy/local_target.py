@@ -1,4 +1,4 @@
-"""``inv deploy``, ``inv rollback`` and ``inv stop`` on the local target.
+"""``inv deploy``, ``inv rollback``, ``inv maintenance`` and ``inv stop`` on the local target.
 
 The flow (its phases, steps and outcomes) is decisions/deploy/flow.py's; engine.py carries
 out the steps. This module holds the lock around each phase, watches the warm window, and
@@ -13,13 +13,20 @@ from typing import NoReturn
 from shipway.decisions.deploy import flow
 from shipway.decisions.deploy.checks import Approval, approval
 from shipway.decisions.deploy.flow import DeployOutcome, Meanwhile, Stop, Verdict
-from shipway.decisions.deploy.state import SLOTS, EnvState, nothing_to_undo
+from shipway.decisions.deploy.state import (
+    SLOTS,
+    EnvState,
+    nothing_to_undo,
+    refused_for_maintenance,
+    with_maintenance,
+)
 from shipway.effects.console import console
 from shipway.effects.deploy import processes, secrets, tls
 from shipway.effects.deploy.engine import Engine, switch_back
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import deploy_lock, load_state
 from shipway.effects.deploy.notify import notify
+from shipway.effects.deploy.router import served_message
 from shipway.effects.deploy.watch import sleep_until_next_tick
 from shipway.errors import ShipwayError
 
@@ -63,6 +70,8 @@ class Deployer:
             if takeover:
                 console.print(f"[yellow]{takeover}[/]")
             state = env.repair(load_state(env.files), repair_processes=True, secrets=values)
+            if refused := refused_for_maintenance(state, f"deploy {version}", env.name):
+                raise ShipwayError(refused)
             if state.serving_version == version:
                 console.print(f"{version} is already serving in {env.name}; nothing to do")
                 return
@@ -169,6 +178,8 @@ class Deployer:
         started = time.time()
         with deploy_lock(env.files, "rolling back", lock_wait):
             state = env.repair(load_state(env.files), repair_processes=True, secrets=values)
+            if refused := refused_for_maintenance(state, "roll back", env.name):
+                raise ShipwayError(refused)
             if undo is not None and (reason := nothing_to_undo(state, undo, env.name)):
                 console.print(reason)
                 return
@@ -222,6 +233,54 @@ class Deployer:
             raise ShipwayError(done.reason)
         return engine.measured["switch_seconds"]
 
+    # -- maintenance -----------------------------------------------------------------------
+
+    def maintenance(self, on: bool, message: str | None, *, lock_wait: float) -> None:
+        """The router answers 503 and the maintenance page (on) or routes to the releases
+        again (off); the releases keep running. Recorded in the state first, so a router
+        started later serves the same."""
+        env = self.env
+        self.webhook()
+        word = "on" if on else "off"
+        with deploy_lock(env.files, f"turning maintenance {word}", lock_wait):
+            state = env.repair(load_state(env.files), repair_processes=False)
+            started = time.time()
+            state = env.save(with_maintenance(state, on, message, env.who, started))
+            if state.serving_slot is None:
+                console.print(
+                    f"nothing serves in {env.name}: maintenance is recorded {word}, and the "
+                    "router follows it when it starts"
+                )
+            elif (
+                processes.is_running(state.router)
+                and on
+                and (served_message(env.files) != state.maintenance.message)
+            ):
+                state = env.restart_router(state, "the maintenance message changed")
+            else:
+                state = env.ensure_router(state)
+            env.audit(
+                action="maintenance",
+                maintenance=word,
+                message=state.maintenance.message if on else None,
+                version=state.serving_version,
+                started=started,
+                ended=time.time(),
+                outcome="succeeded",
+                reason="",
+            )
+        serving = state.serving_version or "nothing"
+        if on:
+            said = f"maintenance ON in {env.name}: {state.maintenance.message}"
+            console.print(
+                f"[yellow]maintenance on[/] in {env.name}: {env.config.url} answers 503 with the "
+                f"maintenance page; {serving} keeps running"
+            )
+        else:
+            said = f"maintenance OFF in {env.name}: traffic back on {serving}"
+            console.print(f"[green]maintenance off[/] in {env.name}: {serving} serves again")
+        notify(self.webhook(), f"{self.prefix()} {said}")
+
     # -- stop ------------------------------------------------------------------------------
 
     def stop(self, *, lock_wait: float) -> None:
@@ -233,7 +292,8 @@ class Deployer:
                 state = env.stop_slot(state, slot, "inv stop")
             processes.stop(state.router)
             tls.remove(env.files)
-            state = env.save(EnvState(history=state.history))
+            # Maintenance is the operator's word, not a process: it outlives a stop.
+            state = env.save(EnvState(history=state.history, maintenance=state.maintenance))
             now = time.time()
             env.audit(
                 action="stop",

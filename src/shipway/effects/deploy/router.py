@@ -19,7 +19,7 @@ from shipway.decisions.deploy.metrics import (
     histogram_bounds,
     parse_stats,
 )
-from shipway.decisions.deploy.state import SLOTS, Process, Slot
+from shipway.decisions.deploy.state import SLOTS, Maintenance, Process, Slot
 from shipway.effects import json_files
 from shipway.effects.command import log_tail
 from shipway.effects.deploy import processes
@@ -40,11 +40,13 @@ def start_router(
     releases: Mapping[Slot, str | None],
     path: str,
     timeout: float = 15,
+    maintenance: Maintenance | None = None,
 ) -> Process:
-    """Start Envoy routing by ``weights`` to the slots' ``releases``; it counts as started once
-    it is live and has loaded both slots' endpoint files."""
+    """Start Envoy routing by ``weights`` to the slots' ``releases`` (or serving the maintenance
+    page, as ``maintenance`` says); it counts as started once it is live and has loaded both
+    slots' endpoint files."""
     loaded = {slot: write_endpoints(files, environment, slot, releases[slot]) for slot in SLOTS}
-    config_file = write_bootstrap(files, environment, weights)
+    config_file = write_bootstrap(files, environment, weights, maintenance or Maintenance())
     if not any((Path(d) / "envoy").is_file() for d in path.split(os.pathsep) if d):
         raise ShipwayError(f"envoy not found; {INSTALL_HINT}")
     process = processes.spawn(
@@ -65,7 +67,12 @@ def start_router(
     raise ShipwayError(f"the router did not start: {log_tail(files.router / 'envoy.log', 3)}")
 
 
-def write_bootstrap(files: EnvFiles, environment: Environment, weights: Mapping[Slot, int]) -> Path:
+def write_bootstrap(
+    files: EnvFiles,
+    environment: Environment,
+    weights: Mapping[Slot, int],
+    maintenance: Maintenance,
+) -> Path:
     files.router.mkdir(parents=True, exist_ok=True)
     config_file = files.router / "envoy.json"
     bootstrap = config.envoy_config(
@@ -81,6 +88,8 @@ def write_bootstrap(files: EnvFiles, environment: Environment, weights: Mapping[
         ),
         tls_secret_file=str(files.tls_secret) if environment.tls else None,
         redirect_port=environment.http_redirect_port,
+        maintenance=maintenance.on,
+        maintenance_message=maintenance.message,
     )
     config_file.write_text(json.dumps(bootstrap, indent=2))
     return config_file
@@ -164,6 +173,38 @@ def set_router_weights(environment: Environment, weights: Mapping[Slot, int]) ->
         raise ShipwayError(f"the router refused the traffic change: {error}") from None
     if router_weights(environment) != dict(weights):
         raise ShipwayError(f"the router does not report the weights just set ({query})")
+
+
+def served_message(files: EnvFiles) -> str | None:
+    """The maintenance message of the running router: in the configuration it was started with
+    (written only when it starts)."""
+    try:
+        return config.served_message(json.loads((files.router / "envoy.json").read_text()))
+    except (OSError, ValueError):
+        return None
+
+
+def router_maintenance(environment: Environment) -> bool | None:
+    """Whether the router serves the maintenance page now; None when its admin API does not
+    answer."""
+    try:
+        response = client().get(admin_url(environment, "/runtime?format=json"), timeout=2)
+        return config.maintenance_from_runtime(response.json())
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def set_router_maintenance(environment: Environment, on: bool) -> None:
+    """Maintenance on or off at runtime, then read back: done only when seen."""
+    query = config.maintenance_query(on)
+    try:
+        client().post(
+            admin_url(environment, f"/runtime_modify?{query}"), timeout=5
+        ).raise_for_status()
+    except httpx.HTTPError as error:
+        raise ShipwayError(f"the router refused the maintenance change: {error}") from None
+    if router_maintenance(environment) is not on:
+        raise ShipwayError(f"the router does not report the maintenance just set ({query})")
 
 
 def router_sample(environment: Environment, at: float) -> Sample:

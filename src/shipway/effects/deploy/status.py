@@ -3,9 +3,11 @@
 import contextlib
 import fcntl
 import os
+import time
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from shipway.decisions.deploy.state import SLOTS, EnvState
@@ -19,7 +21,7 @@ from shipway.effects.deploy.files import (
     read_audit,
     read_holder,
 )
-from shipway.effects.deploy.router import router_weights
+from shipway.effects.deploy.router import router_maintenance, router_weights
 from shipway.errors import ShipwayError
 
 out = Console(highlight=False, soft_wrap=True)
@@ -73,13 +75,18 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
     serving = state.serving_version
     serving_row = next((r for r in rows if r["state"] == "serving"), None)
     routed = {r["version"] for r in rows if r["weight"] and r["state"] in ("serving", "canary")}
-    answered_by = answering_release(env) if router_running else None
+    maintenance = state.maintenance
+    serves_page = router_maintenance(env.config) if router_running else None
+    # Under maintenance the router answers with the page, naming no release: it is healthy
+    # when it serves the page and the release behind it is ready for `--off`.
+    answered_by = answering_release(env) if router_running and not maintenance.on else None
     healthy = bool(
         router_running
         and serving_row
         and serving_row["ready"]
         and weights == state.weights
-        and answered_by in routed
+        and (serves_page is True) == maintenance.on
+        and (maintenance.on or answered_by in routed)
     )
     audit = read_audit(env.files)
     rollout = load_rollout(env.files)
@@ -94,7 +101,9 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
             "weights": weights,
             "expected_weights": dict(state.weights),
             "answered_by": answered_by,
+            "maintenance": serves_page,
         },
+        "maintenance": maintenance.model_dump() if maintenance.on else None,
         "releases": rows,
         "lock": holder.describe() if holder else None,
         "rollout": rollout.model_dump(exclude={"watcher"}) if rollout else None,
@@ -117,6 +126,14 @@ def show(report: dict[str, Any]) -> None:
         f"{health}"
     )
     router = report["router"]
+    if maintenance := report["maintenance"]:
+        since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(maintenance["since"]))
+        out.print(
+            f"  [yellow]maintenance: on since {since}[/] by {maintenance['who']} "
+            f"({escape(maintenance['message'])})"
+        )
+        if router["running"] and router["maintenance"] is not True:
+            out.print("  [bold red]the router does not serve the maintenance page[/]")
     if router["answered_by"]:
         out.print(f"  the router says {router['answered_by']} answered {report['url']}")
     if not router["running"]:

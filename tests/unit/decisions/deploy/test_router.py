@@ -3,16 +3,22 @@ from typing import Any
 
 from shipway.decisions.deploy.router import (
     ASSIGNMENT,
+    MAINTENANCE_KEY,
     RELEASE_VALUE,
     envoy_config,
+    html_page,
     loaded_endpoints,
+    maintenance_from_runtime,
+    maintenance_query,
+    message_problem,
+    served_message,
     slot_endpoints,
     weights_from_runtime,
     weights_query,
 )
 
 
-def config(release_header: str = "x-shipway-release") -> dict[str, Any]:
+def config(release_header: str = "x-shipway-release", **maintenance: Any) -> dict[str, Any]:
     return envoy_config(
         host="127.0.0.1",
         port=8000,
@@ -24,14 +30,24 @@ def config(release_header: str = "x-shipway-release") -> dict[str, Any]:
         weights={"blue": 0, "green": 100},
         release_header=release_header,
         access_log="/s/access.log",
+        **maintenance,
     )
 
 
-def route(document: dict[str, Any]) -> dict[str, Any]:
+def routes(document: dict[str, Any]) -> list[dict[str, Any]]:
     [listener] = document["static_resources"]["listeners"]
     manager = listener["filter_chains"][0]["filters"][0]["typed_config"]
-    [only] = manager["route_config"]["virtual_hosts"][0]["routes"]
-    return dict(only)
+    return list(manager["route_config"]["virtual_hosts"][0]["routes"])
+
+
+def route(document: dict[str, Any]) -> dict[str, Any]:
+    """The route to the releases: the last one, after the maintenance pages."""
+    return routes(document)[-1]
+
+
+def page(document: dict[str, Any], accept_json: bool) -> dict[str, Any]:
+    [chosen] = [r for r in routes(document)[:-1] if bool(r["match"].get("headers")) == accept_json]
+    return chosen
 
 
 def test_envoy_config_routes_by_runtime_weights_to_two_slots() -> None:
@@ -41,7 +57,7 @@ def test_envoy_config_routes_by_runtime_weights_to_two_slots() -> None:
         "port_value": 8001,
     }
     static = document["layered_runtime"]["layers"][0]["static_layer"]
-    assert static == {"routing.blue": 0, "routing.green": 100}
+    assert static == {"routing.blue": 0, "routing.green": 100, "maintenance.enabled": 0}
     [listener] = document["static_resources"]["listeners"]
     assert listener["address"]["socket_address"]["port_value"] == 8000
     weighted = route(document)["route"]
@@ -163,3 +179,73 @@ def test_the_redirect_port_answers_301_to_the_https_port() -> None:
         "port_redirect": 8443,
         "response_code": "MOVED_PERMANENTLY",
     }
+
+
+def test_maintenance_routes_come_before_the_route_to_the_releases() -> None:
+    kinds = ["direct_response" in r for r in routes(config())]
+    assert kinds == [True, True, False]
+
+
+def test_maintenance_routes_are_taken_only_when_the_runtime_value_says_so() -> None:
+    for r in routes(config())[:-1]:
+        fraction = r["match"]["runtime_fraction"]
+        assert fraction["runtime_key"] == MAINTENANCE_KEY == "maintenance.enabled"
+        assert fraction["default_value"] == {"numerator": 0, "denominator": "HUNDRED"}
+
+
+def test_a_router_started_in_maintenance_serves_the_page_from_its_static_layer() -> None:
+    static = config(maintenance=True)["layered_runtime"]["layers"][0]["static_layer"]
+    assert static[MAINTENANCE_KEY] == 100
+
+
+def test_the_maintenance_page_is_503_with_retry_after_and_no_release_header() -> None:
+    for accept_json in (True, False):
+        chosen = page(config(), accept_json)
+        assert chosen["direct_response"]["status"] == 503
+        headers = {
+            h["header"]["key"]: h["header"]["value"] for h in chosen["response_headers_to_add"]
+        }
+        assert headers["retry-after"] == "300"
+        assert "x-shipway-release" not in headers
+
+
+def test_a_request_accepting_json_gets_the_json_page() -> None:
+    chosen = page(config(maintenance_message="back at 5"), accept_json=True)
+    [matcher] = chosen["match"]["headers"]
+    assert matcher["name"] == "accept"
+    assert matcher["string_match"] == {"contains": "application/json", "ignore_case": True}
+    body = json.loads(chosen["direct_response"]["body"]["inline_string"])
+    assert body == {"status": "maintenance", "message": "back at 5"}
+
+
+def test_other_requests_get_the_html_page_with_the_message_escaped() -> None:
+    chosen = page(config(maintenance_message="<b>soon</b>"), accept_json=False)
+    body = chosen["direct_response"]["body"]["inline_string"]
+    assert "&lt;b&gt;soon&lt;/b&gt;" in body
+    assert body == html_page("<b>soon</b>")
+    types = [h["header"] for h in chosen["response_headers_to_add"]]
+    assert {"key": "content-type", "value": "text/html; charset=utf-8"} in types
+
+
+def test_the_served_message_is_read_back_from_a_configuration() -> None:
+    assert served_message(json.loads(json.dumps(config(maintenance_message="back at 5")))) == (
+        "back at 5"
+    )
+    assert served_message({"static_resources": {}}) is None
+
+
+def test_maintenance_in_and_out_of_the_admin_api() -> None:
+    assert maintenance_query(True) == "maintenance.enabled=100"
+    assert maintenance_query(False) == "maintenance.enabled=0"
+    entries = {"maintenance.enabled": {"final_value": "100"}}
+    assert maintenance_from_runtime({"entries": entries}) is True
+    assert maintenance_from_runtime({"entries": {"maintenance.enabled": {"final_value": "0"}}}) is (
+        False
+    )
+    assert maintenance_from_runtime({"entries": {}}) is None
+
+
+def test_a_maintenance_message_must_be_short_and_not_empty() -> None:
+    assert message_problem("back at 5") is None
+    assert message_problem("  ") == "the maintenance message is empty"
+    assert "at most 1000" in (message_problem("x" * 1001) or "")

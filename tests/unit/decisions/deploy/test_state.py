@@ -1,11 +1,14 @@
 from shipway.decisions.deploy.state import (
+    DEFAULT_MAINTENANCE_MESSAGE,
     EnvState,
     idle_slot,
     nothing_to_undo,
     other,
     previous_version,
+    refused_for_maintenance,
     releases_to_prune,
     with_history,
+    with_maintenance,
 )
 from tests.unit.decisions.deploy.states import serving
 
@@ -42,3 +45,38 @@ def test_pruning_keeps_the_newest_and_never_the_serving_or_previous() -> None:
         "0.9",
     ]
     assert releases_to_prune(["1.0", "2.0", "3.0", "4.0"], state, keep=1) == ["2.0", "1.0"]
+
+
+def test_maintenance_on_records_the_message_who_and_since_and_keeps_the_releases() -> None:
+    state = with_maintenance(serving("1.0"), True, "back at 5", "ana@host", 100.0)
+    assert state.maintenance.model_dump() == {
+        "on": True,
+        "message": "back at 5",
+        "since": 100.0,
+        "who": "ana@host",
+    }
+    assert (state.serving_version, state.weights) == ("1.0", serving("1.0").weights)
+
+
+def test_maintenance_on_without_a_message_serves_the_default_page() -> None:
+    state = with_maintenance(EnvState(), True, None, "ana", 1.0)
+    assert state.maintenance.message == DEFAULT_MAINTENANCE_MESSAGE
+
+
+def test_maintenance_on_again_keeps_when_it_started() -> None:
+    state = with_maintenance(EnvState(), True, "a", "ana", 1.0)
+    assert with_maintenance(state, True, "b", "bob", 5.0).maintenance.since == 1.0
+
+
+def test_maintenance_off_keeps_the_message_so_the_page_need_not_change() -> None:
+    on = with_maintenance(EnvState(), True, "back at 5", "ana", 1.0)
+    off = with_maintenance(on, False, None, "bob", 2.0).maintenance
+    assert (off.on, off.message, off.since, off.who) == (False, "back at 5", None, None)
+
+
+def test_deploys_and_rollbacks_are_refused_while_maintenance_is_on() -> None:
+    on = with_maintenance(serving("1.0"), True, None, "ana", 1.0)
+    assert refused_for_maintenance(on, "deploy 2.0", "prod") == (
+        "maintenance is on in prod: `inv maintenance --env prod --off` first, then deploy 2.0"
+    )
+    assert refused_for_maintenance(serving("1.0"), "deploy 2.0", "prod") is None
