@@ -87,6 +87,30 @@ def test_deploy_and_rollback_under_load_lose_no_request(
     ]
 
 
+def test_a_release_kept_until_the_next_deploy_is_a_switch_away_at_any_time(
+    project: Project, cleanup: list[str]
+) -> None:
+    cleanup.append("never")
+    env = LocalEnvironment(project, "never")
+    deploy(project, "never", V1)
+    deploy(project, "never", V2)  # returns after one analysis window (2 s here)
+    kept = load_state(env.files).slot("blue")
+    assert (kept.version, kept.phase, kept.kept) == (V1, "warm", True)
+    assert kept.warm_until is not None
+    wait_until(lambda: time.time() > (kept.warm_until or 0), timeout=10, what="the window to end")
+    report = status(project, "never")  # repairs: a kept release outlives its window
+    assert [(r["version"], r["state"], r["weight"]) for r in report["releases"]][:2] == [
+        (V1, "warm", 0),
+        (V2, "serving", 100),
+    ]
+    deploy_tasks.rollback(project, "never", to=None, lock_wait=0)
+    after = load_state(env.files)
+    assert after.serving_version == V1
+    assert after.slot("blue").process == kept.process  # the same process: only the router moved
+    assert served_version(env) == V1
+    assert read_audit(env.files)[-1]["outcome"] == "succeeded"
+
+
 def test_rollback_while_the_old_release_is_warm_is_instant(
     project: Project, cleanup: list[str], tmp_path: Path
 ) -> None:

@@ -43,6 +43,7 @@ ENVIRONMENTS = (
     "tls-bad",
     "maintenance",
     "maintenance-restart",
+    "never",
 )
 VERSIONS = ("1.0.0", "2.0.0")
 
@@ -58,6 +59,10 @@ FILE_SETTINGS = {
         f'ca = "file:{TLS_FILES}/ca.pem" }}'
     },
     "warm": {"scale_down_delay": '"60s"'},
+    "never": {
+        "scale_down_delay": '"never"',
+        "analysis": '{ window = "2s", interval = "1s" }',
+    },
     "lock": {"ready_timeout": '"120s"', "settings": '{ CHATBOT_WARMUP_S = "120" }'},
 }
 

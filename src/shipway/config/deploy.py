@@ -171,8 +171,10 @@ class Environment(StrictModel):
         description="a lowercase HTTP header name: the router adds it to every answer, "
         "naming the version of the release that answered",
     )
-    scale_down_delay: Seconds = Field(
-        default=30.0, description="how long the old release stays warm after the switch"
+    scale_down_delay: Seconds | Literal["never"] = Field(
+        default=30.0,
+        description="how long the old release stays warm after the switch; 'never': until the "
+        "next deploy, so `inv rollback` is a router switch at any time",
     )
     smoke: list[SmokeCheck] | None = Field(
         default=None,
@@ -249,6 +251,19 @@ class Environment(StrictModel):
             return self.smoke
         status = None if self.ready_path == ANY_ANSWER else 200
         return [SmokeCheck(path=self.ready_path, status=status, expect_version=False)]
+
+    @property
+    def keeps_previous(self) -> bool:
+        """The previous release stays warm until the next deploy."""
+        return self.scale_down_delay == "never"
+
+    @property
+    def warm_window(self) -> float:
+        """How long a deploy watches its release with the previous one warm: the scale-down
+        delay, or with 'never' one analysis window (the previous release stays after it)."""
+        if isinstance(self.scale_down_delay, str):
+            return self.analysis.window
+        return self.scale_down_delay
 
     @property
     def router_admin_port(self) -> int:

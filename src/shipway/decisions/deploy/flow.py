@@ -154,12 +154,22 @@ def deploy_plan(config: Environment, state: EnvState, version: str, releases: st
 def _after_the_switch(config: Environment, serving: str | None) -> list[PlannedStep]:
     """The warm window and the scale-down when a release served before; hooks, pruning."""
     steps = []
-    if serving is not None:
+    if serving is not None and config.keeps_previous:
+        steps.append(
+            PlannedStep(
+                Step.WARM,
+                "warm window",
+                f"keep {serving} warm at 0 % until the next deploy (`inv rollback` switches "
+                f"back at any time); analyse the new release for {config.warm_window:.0f}s "
+                f"({rules_summary(config.analysis)})",
+            )
+        )
+    elif serving is not None:
         steps += [
             PlannedStep(
                 Step.WARM,
                 "warm window",
-                f"keep the old release warm {config.scale_down_delay:.0f}s (instant rollback) "
+                f"keep the old release warm {config.warm_window:.0f}s (instant rollback) "
                 f"while the analysis goes on ({rules_summary(config.analysis)}), then stop it",
             ),
             PlannedStep(Step.SCALE_DOWN, f"stopping {serving}", ""),

@@ -95,7 +95,8 @@ def plan_repair(
         current = state.slot(slot)
         if slot in stopping or slot == routed or current.phase == "empty":
             continue
-        if current.phase == "warm" and (current.warm_until or 0) > now and alive.get(slot):
+        warm = current.kept or (current.warm_until or 0) > now
+        if current.phase == "warm" and warm and alive.get(slot):
             continue
         reason = "scale-down delay over" if current.phase == "warm" else f"left {current.phase}"
         actions.append(StopSlot(slot, reason))

@@ -35,6 +35,7 @@ class SlotState(BaseModel):
     phase: Phase = "empty"
     process: Process | None = None
     warm_until: float | None = None  # epoch seconds; a warm slot is stopped after this
+    kept: bool = False  # warm until the next deploy (scale_down_delay = "never")
     server: ServerKind | None = None
 
 

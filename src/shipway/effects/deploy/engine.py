@@ -175,8 +175,9 @@ class Engine:
         self.measured["switch_seconds"] = time.monotonic() - switch_started
         state = state.routed_to(slot).with_slot(slot, phase="serving")
         if old is not None and self.plan.keeps_warm:
-            warm_until = time.time() + self.env.config.scale_down_delay
-            state = state.with_slot(old, phase="warm", warm_until=warm_until)
+            warm_until = time.time() + self.env.config.warm_window
+            kept = self.env.config.keeps_previous
+            state = state.with_slot(old, phase="warm", warm_until=warm_until, kept=kept)
         history = with_history(state.history, self.plan.version)
         return self.env.save(state.model_copy(update={"history": history}))
 
@@ -219,7 +220,9 @@ class Engine:
         took_traffic = Step.SWITCH in self.done or state.weights.get(slot, 0) > 0
         if took_traffic and old is not None:
             set_router_weights(env.config, {old: 100, slot: 0})
-            state = state.routed_to(old).with_slot(old, phase="serving", warm_until=None)
+            state = state.routed_to(old).with_slot(
+                old, phase="serving", warm_until=None, kept=False
+            )
         state = env.stop_slot(state, slot, f"{self.plan.action} failed")
         return env.save(state.model_copy(update={"operation": None}))
 
@@ -247,6 +250,6 @@ def switch_back(
     """Traffic back to a warm release, then the other one stops."""
     set_router_weights(env.config, {to: 100, leaving: 0})
     version = state.slot(to).version or ""
-    state = state.routed_to(to).with_slot(to, phase="serving", warm_until=None)
+    state = state.routed_to(to).with_slot(to, phase="serving", warm_until=None, kept=False)
     state = env.save(state.model_copy(update={"history": with_history(state.history, version)}))
     return env.stop_slot(state, leaving, reason)

@@ -230,6 +230,7 @@ class LocalEnvironment:
                 phase="starting",
                 process=None,
                 warm_until=None,
+                kept=False,
                 server=server,
             )
         )
@@ -295,7 +296,7 @@ class LocalEnvironment:
                 state = self.stop_slot(state, action.slot, action.reason)
             elif isinstance(action, Route):
                 state = state.routed_to(action.slot).with_slot(
-                    action.slot, phase="serving", warm_until=None
+                    action.slot, phase="serving", warm_until=None, kept=False
                 )
                 if router_alive:
                     set_router_weights(self.config, state.weights)

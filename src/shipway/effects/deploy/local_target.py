@@ -107,10 +107,16 @@ class Deployer:
         if old.phase != "warm" or old.warm_until is None:
             return None
         until = time.strftime("%H:%M:%S", time.localtime(old.warm_until))
-        console.print(
-            f"{old.version} stays warm until {until}: `inv rollback --env {env.name}` or Ctrl-C "
-            "switches back instantly"
-        )
+        if old.kept:
+            console.print(
+                f"{old.version} stays warm until the next deploy: `inv rollback --env "
+                f"{env.name}` switches back instantly at any time; analysing until {until}"
+            )
+        else:
+            console.print(
+                f"{old.version} stays warm until {until}: `inv rollback --env {env.name}` or "
+                "Ctrl-C switches back instantly"
+            )
         watch = engine.analysis(env.config.strategy)
         watch.restart_window(compare=False)  # the old release takes no traffic any more
         try:

@@ -60,6 +60,16 @@ def test_a_blue_green_deploy_keeps_the_old_release_warm_then_scales_it_down() ->
     assert plan.keeps_warm
 
 
+def test_never_scaling_down_keeps_the_old_release_until_the_next_deploy() -> None:
+    never = Environment(port=8000, scale_down_delay="never", analysis={"window": "45s"})
+    plan = flow.deploy_plan(never, serving("1.0"), "2.0", "/releases")
+    assert steps(plan)[-3:] == [Step.WARM, Step.POST_DEPLOY, Step.PRUNE]
+    assert plan.keeps_warm
+    [warm] = [p for p in plan.steps if p.step is Step.WARM]
+    assert "keep 1.0 warm at 0 % until the next deploy" in warm.detail
+    assert "analyse the new release for 45s" in warm.detail
+
+
 def test_a_canary_deploy_runs_its_steps_between_the_smoke_tests_and_the_switch() -> None:
     found = steps(flow.deploy_plan(CANARY, serving("1.0"), "2.0", "/releases"))
     assert found.index(Step.SMOKE) + 1 == found.index(Step.CANARY) == found.index(Step.SWITCH) - 1

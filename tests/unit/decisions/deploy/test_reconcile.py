@@ -82,6 +82,21 @@ def test_warm_release_is_kept_until_its_time_then_stopped() -> None:
     assert later.actions == (StopSlot("blue", "scale-down delay over"),)
 
 
+def test_a_release_kept_until_the_next_deploy_outlives_its_window_but_not_its_death() -> None:
+    state = serving("2.0", "green").with_slot(
+        "blue", version="1.0", phase="warm", process=PROC, warm_until=NOW + 5, kept=True
+    )
+    much_later = NOW + 86_400
+    alive = plan_repair(
+        state, {"blue": True, "green": True}, True, much_later, repair_processes=True
+    )
+    assert alive.actions == ()
+    dead = plan_repair(
+        state, {"blue": False, "green": True}, True, much_later, repair_processes=True
+    )
+    assert dead.actions == (StopSlot("blue", "scale-down delay over"),)
+
+
 def test_leftover_releases_are_stopped() -> None:
     state = serving().with_slot("green", version="2.0", phase="ready", process=PROC)
     repair = plan_repair(state, {"blue": True, "green": True}, True, NOW, repair_processes=False)
