@@ -22,8 +22,17 @@ commonName = supplied
 [ server ]
 subjectAltName = IP:127.0.0.1,DNS:localhost
 basicConstraints = CA:FALSE
+keyUsage = critical, digitalSignature
 extendedKeyUsage = serverAuth
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
 """
+# What Python 3.13's strict verification (VERIFY_X509_STRICT) asks of a CA, as real CAs have.
+CA_EXTENSIONS = (
+    "-addext", "basicConstraints=critical,CA:TRUE",
+    "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+    "-addext", "subjectKeyIdentifier=hash",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ def make_ca(directory: Path) -> Certificate:
     openssl(
         "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
         "-keyout", str(ca.key), "-out", str(ca.cert), "-days", "2", "-subj", "/CN=shipway test CA",
+        *CA_EXTENSIONS,
         cwd=directory,
     )  # fmt: skip
     return ca
