@@ -335,41 +335,41 @@ def with_app(project: Project, app: str) -> Project:
     return dataclasses.replace(project, config=project.config.model_copy(update={"app": app}))
 
 
-@pytest.mark.parametrize(
-    ("app", "problem"),
-    [
-        ("chatbot.nosuch:app", r"ModuleNotFoundError: No module named 'chatbot\.nosuch'"),
-        ("chatbot.app:MAX_BODY_BYTES", r"Application object must be callable\."),
-        ("chatbot.settings:Settings", r"neither a WSGI app .* nor an ASGI app"),
-        ("chatbot.app:create_app(1, 2)", r"create_app\(\) takes from 0 to 1 positional"),
-        ("chatbot.app:create_app({'model': 'x'})", r"AttributeError: 'dict' object has no"),
-    ],
+UNSERVABLE = (
+    ("chatbot.nosuch:app", r"ModuleNotFoundError: No module named 'chatbot\.nosuch'"),
+    ("chatbot.app:MAX_BODY_BYTES", r"Application object must be callable\."),
+    ("chatbot.settings:Settings", r"neither a WSGI app .* nor an ASGI app"),
+    ("chatbot.app:create_app(1, 2)", r"create_app\(\) takes from 0 to 1 positional"),
+    ("chatbot.app:create_app({'model': 'x'})", r"AttributeError: 'dict' object has no"),
 )
+
+
 def test_an_app_that_cannot_be_served_stops_the_deploy_before_anything_runs(
-    project: Project, cleanup: list[str], app: str, problem: str
+    project: Project, cleanup: list[str]
 ) -> None:
-    cleanup.append("bad")
-    env = LocalEnvironment(project, "bad")
-    deploy(project, "bad", V1)
+    cleanup.append("bad-app")  # its own environment: other tests deploy to theirs meanwhile
+    env = LocalEnvironment(project, "bad-app")
+    deploy(project, "bad-app", V1)
     before = load_state(env.files)
-    with pytest.raises(ShipwayError, match=rf"deploy of {V2} to bad .*{problem}"):
-        deploy(with_app(project, app), "bad", V2)
-    after = load_state(env.files)
-    assert after.serving_version == V1
-    assert after.slot("blue").process == before.slot("blue").process  # the same process serves
-    assert after.slot("green").process is None  # the new release was never started
+    for app, problem in UNSERVABLE:
+        with pytest.raises(ShipwayError, match=rf"deploy of {V2} to bad-app .*{problem}"):
+            deploy(with_app(project, app), "bad-app", V2)
+        after = load_state(env.files)
+        assert after.serving_version == V1, app
+        assert after.slot("blue").process == before.slot("blue").process, app  # same process
+        assert after.slot("green").process is None, app  # the new release never started
     assert served_version(env) == V1
 
 
 def test_a_ready_path_that_never_answers_2xx_names_its_last_answer(
     project: Project, cleanup: list[str]
 ) -> None:
-    cleanup.append("bad")
-    env = LocalEnvironment(project, "bad")
-    deploy(project, "bad", V1)
-    never = with_environment(project, "bad", ready_path="/nowhere", ready_timeout="3s")
+    cleanup.append("bad-ready")
+    env = LocalEnvironment(project, "bad-ready")
+    deploy(project, "bad-ready", V1)
+    never = with_environment(project, "bad-ready", ready_path="/nowhere", ready_timeout="3s")
     with pytest.raises(ShipwayError, match=r"not ready within 3s \(/nowhere answered 404\)"):
-        deploy(never, "bad", V2)
+        deploy(never, "bad-ready", V2)
     assert load_state(env.files).serving_version == V1
     assert served_version(env) == V1
 

@@ -74,15 +74,14 @@ def canary_project(project: Project, name: str, fault: str, **overrides: Any) ->
     return with_environment(project, name, settings=settings, **{**SCALED, **overrides})
 
 
-def time_bound(project: Project, name: str) -> float:
-    """How long a faulty canary may take to be rolled back, from the configured windows: the
-    install and start (bounded by ready_timeout plus a fixed allowance), one step's pause, a
-    full window and its measurement interval, and the health checks that fail it."""
+def analysis_bound(project: Project, name: str) -> float:
+    """How long a faulty canary's analysis may take from its first step to its verdict: one
+    step's pause, a full window and its measurement intervals, the health checks that fail
+    it, and a second of allowance for the router's stats flush."""
     config = project.config.environments[name]
     rules = config.analysis
     return (
-        10
-        + config.ready_timeout
+        1
         + config.steps[0].pause
         + rules.window
         + (rules.failure_limit + 1) * rules.interval

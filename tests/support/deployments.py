@@ -44,6 +44,8 @@ ENVIRONMENTS = (
     "maintenance",
     "maintenance-restart",
     "never",
+    "bad-app",
+    "bad-ready",
 )
 VERSIONS = ("1.0.0", "2.0.0")
 

@@ -40,6 +40,7 @@ class Engine:
         self.plan = plan
         self.values = values
         self.server: ServerKind | None = None  # what the installed release's app is
+        self.canary_seconds: float | None = None
         self.operation = uuid.uuid4().hex[:12]
         self.watch: Watch | None = None  # created by the first step that analyses traffic
         self.measured: dict[str, float] = {}
@@ -162,9 +163,11 @@ class Engine:
 
     def canary(self, state: EnvState) -> EnvState:
         watch = self.analysis("canary")
+        started = time.monotonic()
         try:
             return canary.run_steps(self.env, watch, state, self.plan.slot)
         finally:
+            self.canary_seconds = time.monotonic() - started
             watch.display.close()
 
     def switch(self, state: EnvState) -> EnvState:
@@ -237,7 +240,13 @@ class Engine:
         """What the analysis saw, for the audit log: the failed rule, threshold and values."""
         if self.watch is None:
             return {}
-        return {"max_weight": self.watch.max_weight, "measurements": self.watch.run.counts()}
+        record: dict[str, object] = {
+            "max_weight": self.watch.max_weight,
+            "measurements": self.watch.run.counts(),
+        }
+        if self.canary_seconds is not None:  # from the first canary step to its verdict
+            record["canary_seconds"] = round(self.canary_seconds, 2)
+        return record
 
     def close(self) -> None:
         if self.watch is not None:
