@@ -6,6 +6,9 @@ for plain http); a call on loopback takes about 1 ms. A deploy polls every 50 ms
 process comes up and every second while it analyses a release, so a fresh client per call
 kept a core busy, slowing the very processes it waited for. Connections are pooled; one the
 other side closed is replaced before it is used.
+
+The router's admin API is plain HTTP on a Unix socket: ``admin_client`` is the one client for
+that socket, its URLs' host only a name (``admin_url``).
 """
 
 import functools
@@ -31,3 +34,17 @@ def _client(trust: Path | None, version: int) -> httpx.Client:
     context = ssl.create_default_context(cafile=str(trust))
     context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
     return httpx.Client(verify=context)
+
+
+def admin_client(socket: Path) -> httpx.Client:
+    """The client whose every request goes through the Unix socket ``socket``."""
+    return _admin_client(str(socket))
+
+
+def admin_url(path: str) -> str:
+    return f"http://admin{path}"
+
+
+@functools.cache
+def _admin_client(socket: str) -> httpx.Client:
+    return httpx.Client(transport=httpx.HTTPTransport(uds=socket))
