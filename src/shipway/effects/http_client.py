@@ -12,10 +12,14 @@ that socket, its URLs' host only a name (``admin_url``).
 """
 
 import functools
+import socket as sockets
 import ssl
+from collections.abc import Iterable
 from pathlib import Path
 
+import httpcore
 import httpx
+from httpcore._backends.sync import SyncStream
 
 
 def client(trust: Path | None = None) -> httpx.Client:
@@ -47,4 +51,30 @@ def admin_url(path: str) -> str:
 
 @functools.cache
 def _admin_client(socket: str) -> httpx.Client:
-    return httpx.Client(transport=httpx.HTTPTransport(uds=socket))
+    transport = httpx.HTTPTransport(uds=socket)
+    # The same pool httpx builds for uds, on a backend that closes a socket whose connect
+    # failed (httpcore 1.0.9 leaves it open while the router is not up yet).
+    transport._pool = httpcore.ConnectionPool(uds=socket, network_backend=_ClosingBackend())
+    return httpx.Client(transport=transport)
+
+
+class _ClosingBackend(httpcore.SyncBackend):
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        connection = sockets.socket(sockets.AF_UNIX, sockets.SOCK_STREAM)
+        try:
+            for option in socket_options or ():
+                connection.setsockopt(*option)
+            connection.settimeout(timeout)
+            connection.connect(path)
+        except TimeoutError as error:
+            connection.close()
+            raise httpcore.ConnectTimeout(error) from error
+        except OSError as error:
+            connection.close()
+            raise httpcore.ConnectError(error) from error
+        return SyncStream(connection)
