@@ -111,6 +111,8 @@ def test_a_release_kept_until_the_next_deploy_is_a_switch_away_at_any_time(
     assert after.slot("blue").process == kept.process  # the same process: only the router moved
     assert served_version(env) == V1
     assert read_audit(env.files)[-1]["outcome"] == "succeeded"
+    deploy_tasks.stop(project, "never", lock_wait=0)
+    assert not env.files.admin_socket.exists()  # Envoy leaves its socket; stop removes it
 
 
 def test_rollback_while_the_old_release_is_warm_is_instant(
