@@ -84,13 +84,13 @@ def shipway_init(root: Path, *options: str) -> int:
 def on_free_ports(root: Path, shape: Shape) -> str:
     """The dev environment moved to free ports (the defaults, 8100+, may be taken here), with
     what the shape needs to run (hooks, settings, shared paths)."""
-    port, admin, blue, green = free_ports(4)
+    port, blue, green = free_ports(3)
     pyproject = root / "pyproject.toml"
     text = pyproject.read_text()
     dev = "[tool.shipway.environments.dev]\nport = 8100\n"
     assert dev in text
     moved = (
-        f"[tool.shipway.environments.dev]\nport = {port}\nadmin_port = {admin}\n"
+        f"[tool.shipway.environments.dev]\nport = {port}\n"
         f"release_ports = [{blue}, {green}]\nscale_down_delay = 0\n{shape.environment}"
     )
     pyproject.write_text(text.replace(dev, moved))

@@ -26,6 +26,7 @@ from shipway.effects.http_client import client
 from shipway.entry import deploy as deploy_tasks
 from shipway.errors import ShipwayError
 from tests.support.deployments import steady_load, with_environment
+from tests.support.listening import assert_owner_only
 from tests.support.processes import env_with, wait_until
 
 V1, V2 = "1.0.0", "2.0.0"
@@ -96,6 +97,7 @@ def test_a_release_kept_until_the_next_deploy_is_a_switch_away_at_any_time(
     deploy(project, "never", V2)  # returns after one analysis window (2 s here)
     kept = load_state(env.files).slot("blue")
     assert (kept.version, kept.phase, kept.kept) == (V1, "warm", True)
+    assert_owner_only(env)  # with both releases running
     assert kept.warm_until is not None
     wait_until(lambda: time.time() > (kept.warm_until or 0), timeout=10, what="the window to end")
     report = status(project, "never")  # repairs: a kept release outlives its window
@@ -109,6 +111,8 @@ def test_a_release_kept_until_the_next_deploy_is_a_switch_away_at_any_time(
     assert after.slot("blue").process == kept.process  # the same process: only the router moved
     assert served_version(env) == V1
     assert read_audit(env.files)[-1]["outcome"] == "succeeded"
+    deploy_tasks.stop(project, "never", lock_wait=0)
+    assert not env.files.admin_socket.exists()  # Envoy leaves its socket; stop removes it
 
 
 def test_rollback_while_the_old_release_is_warm_is_instant(

@@ -37,7 +37,7 @@ def test_envoy_validates_the_generated_configuration(tmp_path: Path, maintenance
     config = envoy_config(
         host="127.0.0.1",
         port=18000,
-        admin_port=18001,
+        admin_socket=str(tmp_path / "admin.sock"),
         endpoint_files={slot: str(path) for slot, path in endpoint_files.items()},
         weights={"blue": 100, "green": 0},
         release_header=HEADER,
@@ -77,12 +77,12 @@ class Routed:
 @pytest.fixture
 def routed(tmp_path: Path) -> Iterator[Routed]:
     """The router of an environment whose slots run 1.0.0 (blue, all traffic) and 2.0.0."""
-    port, admin, blue, green = free_ports(4)
+    port, blue, green = free_ports(3)
     (tmp_path / "pyproject.toml").write_text(
         '[project]\nname = "routed"\nversion = "0"\n'
         '[tool.shipway]\napp = "app:app"\n'
         "[tool.shipway.environments.test]\n"
-        f"port = {port}\nadmin_port = {admin}\nrelease_ports = [{blue}, {green}]\n"
+        f"port = {port}\nrelease_ports = [{blue}, {green}]\n"
         f'release_header = "{HEADER}"\n'
     )
     env = LocalEnvironment(load_project(tmp_path), "test")
@@ -105,7 +105,7 @@ def routed(tmp_path: Path) -> Iterator[Routed]:
 
 def test_the_router_names_the_release_of_the_slot_that_answered(routed: Routed) -> None:
     assert routed.answer() == (200, "blue", "1.0.0")
-    set_router_weights(routed.env.config, {"blue": 0, "green": 100})
+    set_router_weights(routed.env.files, {"blue": 0, "green": 100})
     assert routed.answer() == (200, "green", "2.0.0")
 
 
@@ -136,7 +136,7 @@ def test_an_empty_slot_gets_no_traffic_and_names_no_release(routed: Routed) -> N
 
 def test_a_router_restarted_from_the_state_names_the_same_releases(routed: Routed) -> None:
     env = routed.env
-    set_router_weights(env.config, {"blue": 0, "green": 100})
+    set_router_weights(env.files, {"blue": 0, "green": 100})
     state = env.save(routed.state.with_slot("green", version="2.0.1").routed_to("green"))
     env.publish(state, ["green"], wait=True)
     assert routed.answer() == (200, "green", "2.0.1")

@@ -22,6 +22,7 @@ from shipway.entry import deploy as deploy_tasks
 from shipway.errors import ShipwayError
 from tests.support.certificates import Certificate, make_ca, server_certificate
 from tests.support.deployments import TLS_FILES, steady_load, with_environment
+from tests.support.listening import assert_owner_only
 from tests.support.processes import env_with
 
 V1, V2 = "1.0.0", "2.0.0"
@@ -69,6 +70,7 @@ def test_deploys_and_a_rollback_over_https_under_load_lose_no_request(
     assert env.config.url == f"https://127.0.0.1:{env.config.port}"
     deploy(project, "tls", V1)
     assert https_get(env, ca.cert, "/health/detailed")[1]["version"] == V1
+    assert_owner_only(env)  # the router listens on the HTTPS and the redirect port alone
     assert same_certificate(served_certificate(env), first.cert)
     # Plain HTTP on the redirect port is sent to the HTTPS URL, path and query kept.
     assert env.config.http_redirect_port is not None

@@ -71,13 +71,12 @@ FILE_SETTINGS = {
 
 def environments_toml() -> str:
     blocks = []
-    ports = iter(free_ports(4 * len(ENVIRONMENTS) + 1))
+    ports = iter(free_ports(3 * len(ENVIRONMENTS) + 1))
     redirect = {"tls": {"http_redirect_port": str(next(ports))}}
     for name in ENVIRONMENTS:
-        router, admin, blue, green = (next(ports) for _ in range(4))
+        router, blue, green = (next(ports) for _ in range(3))
         settings = {
             "port": str(router),
-            "admin_port": str(admin),
             "release_ports": f"[{blue}, {green}]",
             "workers": "1",
             "ready_timeout": '"20s"',

@@ -39,14 +39,14 @@ class Shape:
 
 
 def shipway_table(shape: Shape, service_section: str = "") -> str:
-    live, live_admin, perf, perf_admin, *slots = free_ports(8)
+    live, perf, *slots = free_ports(6)
     environments = []
-    for name, port, admin, (blue, green), delay in (
-        ("live", live, live_admin, slots[:2], "1s"),
-        ("perf", perf, perf_admin, slots[2:4], "0s"),
+    for name, port, (blue, green), delay in (
+        ("live", live, slots[:2], "1s"),
+        ("perf", perf, slots[2:4], "0s"),
     ):
         environments.append(
-            f"[tool.shipway.environments.{name}]\nport = {port}\nadmin_port = {admin}\n"
+            f"[tool.shipway.environments.{name}]\nport = {port}\n"
             f"release_ports = [{blue}, {green}]\nworkers = 1\nscale_down_delay = {delay!r}\n"
             f"{shape.environment}\n"
         )

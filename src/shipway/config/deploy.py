@@ -124,7 +124,6 @@ class Environment(StrictModel):
     )
     host: str = Field(default="127.0.0.1", description="address the router listens on")
     port: Port = Field(description="port the router listens on: the environment's URL")
-    admin_port: Port | None = Field(default=None, description="router admin port (default port+1)")
     tls: Tls | None = Field(
         default=None,
         description="{ cert, key, ca? }: the router serves HTTPS on port with this certificate",
@@ -232,6 +231,16 @@ class Environment(StrictModel):
             raise ValueError(f"weights must rise step by step, got {weights}")
         return steps
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_admin_port(cls, data: object) -> object:
+        if isinstance(data, dict) and "admin_port" in data:
+            raise ValueError(
+                "admin_port is gone: the router's admin API is a Unix socket in the state "
+                "directory now, open to its owner alone; remove admin_port"
+            )
+        return data
+
     @model_validator(mode="after")
     def _redirect_to_tls(self) -> "Environment":
         if self.http_redirect_port is not None and self.tls is None:
@@ -266,17 +275,13 @@ class Environment(StrictModel):
         return self.scale_down_delay
 
     @property
-    def router_admin_port(self) -> int:
-        return self.admin_port or self.port + 1
-
-    @property
     def slot_ports(self) -> tuple[int, int]:
         return self.release_ports or (self.port + 2, self.port + 3)
 
     @property
     def ports(self) -> tuple[int, ...]:
         redirect = () if self.http_redirect_port is None else (self.http_redirect_port,)
-        return (self.port, self.router_admin_port, *self.slot_ports, *redirect)
+        return (self.port, *self.slot_ports, *redirect)
 
     @property
     def scheme(self) -> Literal["http", "https"]:

@@ -56,7 +56,7 @@ def test_tls_has_no_other_keys(tmp_path: Path) -> None:
 def test_the_redirect_port_is_one_of_the_environments_ports(tmp_path: Path) -> None:
     toml = VALID + environment(http_redirect_port="8080") + TLS
     dev = load_project(make_project(tmp_path, toml)).config.environments["dev"]
-    assert dev.ports == (8100, 8101, 8102, 8103, 8080)
+    assert dev.ports == (8100, 8102, 8103, 8080)
 
 
 def test_a_redirect_port_needs_tls(tmp_path: Path) -> None:
@@ -68,9 +68,9 @@ def test_a_redirect_port_needs_tls(tmp_path: Path) -> None:
 
 
 def test_the_redirect_port_differs_from_the_environments_other_ports(tmp_path: Path) -> None:
-    toml = VALID + environment(http_redirect_port="8101") + TLS
+    toml = VALID + environment(http_redirect_port="8102") + TLS
     assert any(
-        "ports must all differ, got 8100, 8101, 8102, 8103, 8101" in problem
+        "ports must all differ, got 8100, 8102, 8103, 8102" in problem
         for problem in problems(tmp_path, toml)
     )
 

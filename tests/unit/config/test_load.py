@@ -314,7 +314,7 @@ def test_environments_are_typed_with_durations_and_derived_ports(tmp_path: Path)
     environments = load_project(make_project(tmp_path, VALID + ENVIRONMENTS)).config.environments
     dev = environments["dev"]
     assert (dev.ready_timeout, dev.scale_down_delay) == (0.5, 120.0)
-    assert dev.ports == (8100, 8101, 8102, 8103)
+    assert dev.ports == (8100, 8102, 8103)
     assert dev.url == "http://127.0.0.1:8100"
     assert dev.secrets == {"API_TOKEN": "env:API_TOKEN", "DB": "file:secrets/db"}
     assert environments["prod"].approval is True
@@ -392,7 +392,7 @@ def test_canary_defaults_are_the_seeds_triggers_and_durations_parse(tmp_path: Pa
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("port = 8300", "port = 8101", "environments dev and prod both use port 8101"),
+        ("port = 8300", "port = 8102", "environments dev and prod both use port 8102"),
         (
             "port = 8300",
             'port = "high"',
@@ -418,7 +418,17 @@ def test_canary_defaults_are_the_seeds_triggers_and_durations_parse(tmp_path: Pa
             'notify = "slack"',
             "not an http(s) URL, env:NAME or file:PATH",
         ),
-        ("approval = true", "approval = true\nadmin_port = 8300", "ports must all differ"),
+        (
+            "approval = true",
+            "approval = true\nrelease_ports = [8300, 8302]",
+            "ports must all differ",
+        ),
+        (
+            "approval = true",
+            "approval = true\nadmin_port = 8301",
+            "admin_port is gone: the router's admin API is a Unix socket in the state directory "
+            "now, open to its owner alone; remove admin_port",
+        ),
         (
             "approval = true",
             'strategy = "rolling"',

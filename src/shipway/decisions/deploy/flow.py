@@ -210,7 +210,7 @@ def describe(plan: Plan) -> list[str]:
 
 def _ports(config: Environment, slot: Slot) -> PlannedStep:
     slot_port = config.slot_ports[SLOTS.index(slot)]
-    ports = f"{config.port}, {config.router_admin_port} and {slot_port}"
+    ports = f"{config.port} and {slot_port}"
     return PlannedStep(Step.PORTS, "checking ports", f"check that ports {ports} are ours or free")
 
 

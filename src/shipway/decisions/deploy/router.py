@@ -48,6 +48,8 @@ LOADED_FILTER = r"^cluster\.(blue|green)\.version_text$"
 # Envoy requires a node identity when it reads EDS from files.
 NODE = {"id": "shipway-router", "cluster": "shipway"}
 MAINTENANCE_KEY = "maintenance.enabled"
+# The admin socket's permissions: its owner reads and writes, nobody else connects.
+ADMIN_SOCKET_MODE = 0o600
 RETRY_AFTER_SECONDS = 300
 # Envoy refuses direct response bodies over 4 KiB; the page around the message stays far below.
 MAX_MESSAGE = 1000
@@ -65,7 +67,7 @@ def envoy_config(
     *,
     host: str,
     port: int,
-    admin_port: int,
+    admin_socket: str,
     endpoint_files: Mapping[Slot, str],
     weights: Mapping[Slot, int],
     release_header: str,
@@ -78,7 +80,9 @@ def envoy_config(
 ) -> dict[str, Any]:
     """With ``tls_secret_file`` the listener serves HTTPS; with ``redirect_port`` too, a
     second listener there answers 301 to the same path on the HTTPS port. The maintenance
-    page's routes are always there, taken only while ``maintenance`` is on (at runtime)."""
+    page's routes are always there, taken only while ``maintenance`` is on (at runtime). The
+    admin API listens on the Unix socket ``admin_socket`` alone, mode 0600: only the
+    environment's owner moves traffic, puts up maintenance or reads statistics."""
     static = {runtime_key(s): weights[s] for s in SLOTS}
     static[MAINTENANCE_KEY] = 100 if maintenance else 0
     public = _listener(host, port, weights, release_header, access_log, maintenance_message)
@@ -87,7 +91,7 @@ def envoy_config(
     redirect = [] if redirect_port is None else [_redirect_listener(host, redirect_port, port)]
     return {
         "node": NODE,
-        "admin": {"address": _address("127.0.0.1", admin_port)},
+        "admin": {"address": {"pipe": {"path": admin_socket, "mode": ADMIN_SOCKET_MODE}}},
         # Histograms reach the admin API at each flush: once a second keeps analysis current.
         "stats_flush_interval": "1s",
         "stats_config": {

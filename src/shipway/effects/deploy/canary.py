@@ -20,7 +20,7 @@ def run_steps(env: LocalEnvironment, watch: Watch, state: EnvState, slot: Slot) 
     for number, step in enumerate(steps, 1):
         stage = f"step {number}/{len(steps)}"
         weights = split(slot, step.weight)
-        set_router_weights(env.config, weights)
+        set_router_weights(env.files, weights)
         state = env.save(state.with_weights(weights).with_slot(slot, phase="canary"))
         console.print(f"  {stage}: {step.weight}% of traffic to {watch.version}, {step.pause:g}s")
         started, ends_at = time.monotonic(), time.time() + step.pause

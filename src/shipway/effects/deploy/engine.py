@@ -174,7 +174,7 @@ class Engine:
         """All traffic to the new release; the old one stays warm when the plan says so."""
         slot, old = self.plan.slot, self.plan.from_slot
         switch_started = time.monotonic()
-        set_router_weights(self.env.config, {slot: 100, other(slot): 0})
+        set_router_weights(self.env.files, {slot: 100, other(slot): 0})
         self.measured["switch_seconds"] = time.monotonic() - switch_started
         state = state.routed_to(slot).with_slot(slot, phase="serving")
         if old is not None and self.plan.keeps_warm:
@@ -222,7 +222,7 @@ class Engine:
         state = load_state(env.files)
         took_traffic = Step.SWITCH in self.done or state.weights.get(slot, 0) > 0
         if took_traffic and old is not None:
-            set_router_weights(env.config, {old: 100, slot: 0})
+            set_router_weights(env.files, {old: 100, slot: 0})
             state = state.routed_to(old).with_slot(
                 old, phase="serving", warm_until=None, kept=False
             )
@@ -257,7 +257,7 @@ def switch_back(
     env: LocalEnvironment, state: EnvState, to: Slot, leaving: Slot, reason: str
 ) -> EnvState:
     """Traffic back to a warm release, then the other one stops."""
-    set_router_weights(env.config, {to: 100, leaving: 0})
+    set_router_weights(env.files, {to: 100, leaving: 0})
     version = state.slot(to).version or ""
     state = state.routed_to(to).with_slot(to, phase="serving", warm_until=None, kept=False)
     state = env.save(state.model_copy(update={"history": with_history(state.history, version)}))

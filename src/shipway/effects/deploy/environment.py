@@ -142,10 +142,7 @@ class LocalEnvironment:
         if processes.is_running(state.router):
             return
         processes.stop_leftovers(str(self.files.router / "envoy.json"))
-        listen = [
-            (self.config.host, self.config.port),
-            ("127.0.0.1", self.config.router_admin_port),
-        ]
+        listen = [(self.config.host, self.config.port)]
         if self.config.http_redirect_port is not None:
             listen.append((self.config.host, self.config.http_redirect_port))
         # A router that just died reads as gone (its main thread is a zombie) while its other
@@ -184,10 +181,10 @@ class LocalEnvironment:
             if self.tls is not None:  # the certificate checked for this command, maybe new
                 tls.publish(self.files, self.config, self.tls)
             self.publish(state, wait=True)
-            if router_weights(self.config) != state.weights:
-                set_router_weights(self.config, state.weights)
-            if router_maintenance(self.config) is not state.maintenance.on:
-                set_router_maintenance(self.config, state.maintenance.on)
+            if router_weights(self.files) != state.weights:
+                set_router_weights(self.files, state.weights)
+            if router_maintenance(self.files) is not state.maintenance.on:
+                set_router_maintenance(self.files, state.maintenance.on)
             return state
         self.check_router_ports(state)
         console.print(f"  starting the router on {self.config.url}")
@@ -299,7 +296,7 @@ class LocalEnvironment:
                     action.slot, phase="serving", warm_until=None, kept=False
                 )
                 if router_alive:
-                    set_router_weights(self.config, state.weights)
+                    set_router_weights(self.files, state.weights)
                 state = self.save(state)
             elif isinstance(action, StartRouter):
                 console.print(f"[yellow]repairing:[/] {action.reason}")
@@ -327,8 +324,8 @@ class LocalEnvironment:
         state = self.save(state.model_copy(update={"operation": None}))
         if processes.is_running(state.router):  # the router follows the journal
             self.publish(state, wait=True)
-            if router_weights(self.config) not in (None, state.weights):
-                set_router_weights(self.config, state.weights)
-            if router_maintenance(self.config) not in (None, state.maintenance.on):
-                set_router_maintenance(self.config, state.maintenance.on)
+            if router_weights(self.files) not in (None, state.weights):
+                set_router_weights(self.files, state.weights)
+            if router_maintenance(self.files) not in (None, state.maintenance.on):
+                set_router_maintenance(self.files, state.maintenance.on)
         return state

@@ -10,18 +10,27 @@ lock, installed releases, slots and the router's files.
     <state_dir>/shared/          what shared_paths of every release point to
     <state_dir>/slots/<slot>/    pid files and the release's log
     <state_dir>/router/          envoy.json, pid file, logs
+    <state_dir>/router/admin.sock  the router's admin API (a Unix socket, 0600); when that path
+                                 is too long for a socket, $XDG_RUNTIME_DIR (or /tmp)/
+                                 shipway-<uid>/<hash of state_dir>.sock, in a 0700 directory
     <state_dir>/router/endpoints/<slot>.json   the release a slot runs, read live by Envoy
     <state_dir>/router/tls/secret.json  with tls: the certificate and key Envoy serves (0600,
                                  the one place the key is written; removed by `inv stop`)
     <state_dir>/router/tls/trust.pem    what shipway's probes trust the router by
+
+The directory is 0700 and the files shipway writes there 0600: only the environment's owner
+reads its state or drives its router.
 """
 
 import contextlib
 import fcntl
 import getpass
+import hashlib
 import json
 import os
 import socket
+import stat
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +45,9 @@ from shipway.effects.deploy import processes
 from shipway.errors import ShipwayError
 
 POLL = 0.2
+# The longest path a Unix socket may have (sun_path is 108 bytes, with its terminating NUL).
+MAX_SOCKET_PATH = 107
+OWNER_ONLY = 0o600
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -88,6 +100,43 @@ class EnvFiles:
         return self.router / "endpoints" / f"{slot}.json"
 
     @property
+    def admin_socket(self) -> Path:
+        """Where the router's admin API listens: in the router's directory, or, when that path
+        is too long for a Unix socket (deep state directories, pytest's), a name derived from
+        it in the user's own runtime directory."""
+        preferred = self.router.absolute() / "admin.sock"
+        if len(os.fsencode(preferred)) <= MAX_SOCKET_PATH:
+            return preferred
+        digest = hashlib.sha256(os.fsencode(self.root.absolute())).hexdigest()[:16]
+        return _runtime_dir() / f"{digest}.sock"
+
+    def make_root(self) -> None:
+        """The environment's directory, open to its owner alone."""
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if stat.S_IMODE(self.root.stat().st_mode) != 0o700:
+            self.root.chmod(0o700)
+
+    def prepare_admin_socket(self) -> Path:
+        """The admin socket's directory exists, is ours and 0700; returns the socket's path."""
+        path = self.admin_socket
+        if path.parent == self.router.absolute():
+            self.make_root()
+            self.router.mkdir(parents=True, exist_ok=True)
+            return path
+        if len(os.fsencode(path)) > MAX_SOCKET_PATH:
+            raise ShipwayError(
+                f"the router's admin socket {path} is longer than a Unix socket path may be "
+                f"({MAX_SOCKET_PATH} bytes); set XDG_RUNTIME_DIR or TMPDIR to a shorter directory"
+            )
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        info = path.parent.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            raise ShipwayError(f"{path.parent} is not a directory of this user's; remove it")
+        if stat.S_IMODE(info.st_mode) != 0o700:
+            path.parent.chmod(0o700)
+        return path
+
+    @property
     def tls(self) -> Path:
         return self.router / "tls"
 
@@ -118,7 +167,8 @@ def save_state(files: EnvFiles, state: EnvState) -> None:
 
 
 def write_atomically(files: EnvFiles, path: Path, model: BaseModel) -> None:
-    json_files.write_atomically(path, model.model_dump_json(indent=2))
+    files.make_root()
+    json_files.write_atomically(path, model.model_dump_json(indent=2), mode=OWNER_ONLY)
 
 
 def load_rollout(files: EnvFiles) -> Rollout | None:
@@ -140,10 +190,11 @@ def _read_model(path: Path, model: type[M]) -> M | None:
 
 
 def append_audit(files: EnvFiles, record: dict[str, object]) -> None:
-    files.root.mkdir(parents=True, exist_ok=True)
+    files.make_root()
     line = json.dumps(record, sort_keys=True) + "\n"
-    descriptor = os.open(files.audit, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    descriptor = os.open(files.audit, os.O_WRONLY | os.O_APPEND | os.O_CREAT, OWNER_ONLY)
     try:
+        os.fchmod(descriptor, OWNER_ONLY)  # also a log an earlier version left 0644
         os.write(descriptor, line.encode())
         os.fsync(descriptor)
     finally:
@@ -180,9 +231,10 @@ def deploy_lock(files: EnvFiles, action: str, wait: float = 0) -> Iterator[str |
     flock is released by the kernel when its holder dies, even by kill -9, so a lock is never
     stuck: a file that still names a holder while the lock is free names a dead one.
     """
-    files.root.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(files.lock, os.O_RDWR | os.O_CREAT, 0o644)
+    files.make_root()
+    descriptor = os.open(files.lock, os.O_RDWR | os.O_CREAT, OWNER_ONLY)
     try:
+        os.fchmod(descriptor, OWNER_ONLY)
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -212,6 +264,13 @@ def deploy_lock(files: EnvFiles, action: str, wait: float = 0) -> Iterator[str |
             os.ftruncate(descriptor, 0)  # also when the command failed: it is not a dead holder
     finally:
         os.close(descriptor)  # closing releases the flock
+
+
+def _runtime_dir() -> Path:
+    """A directory of this user's alone for sockets: under $XDG_RUNTIME_DIR, else the
+    temporary directory, named by uid (prepare_admin_socket checks owner and mode)."""
+    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    return Path(base) / f"shipway-{os.getuid()}"
 
 
 def read_holder(files: EnvFiles) -> LockHolder | None:

@@ -298,6 +298,7 @@ class Deployer:
                 state = env.stop_slot(state, slot, "inv stop")
             processes.stop(state.router)
             tls.remove(env.files)
+            env.files.admin_socket.unlink(missing_ok=True)  # Envoy leaves it behind
             # Maintenance is the operator's word, not a process: it outlives a stop.
             state = env.save(EnvState(history=state.history, maintenance=state.maintenance))
             now = time.time()

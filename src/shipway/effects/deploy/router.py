@@ -1,5 +1,6 @@
-"""The environment's Envoy: started detached, driven through its admin API on 127.0.0.1, told
-which release each slot runs through the slots' endpoint files."""
+"""The environment's Envoy: started detached, driven through its admin API on a Unix socket
+only the environment's owner may open (``EnvFiles.admin_socket``), told which release each
+slot runs through the slots' endpoint files."""
 
 import json
 import os
@@ -24,7 +25,7 @@ from shipway.effects import json_files
 from shipway.effects.command import log_tail
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.files import EnvFiles
-from shipway.effects.http_client import client
+from shipway.effects.http_client import admin_client, admin_url
 from shipway.errors import ShipwayError
 
 INSTALL_HINT = (
@@ -60,7 +61,7 @@ def start_router(
     while time.monotonic() < deadline:
         if not processes.is_running(process):
             break
-        if router_live(environment) and has_loaded(environment, loaded):
+        if router_live(files) and has_loaded(files, loaded):
             return process
         time.sleep(processes.POLL)
     processes.stop(process)
@@ -78,7 +79,7 @@ def write_bootstrap(
     bootstrap = config.envoy_config(
         host=environment.host,
         port=environment.port,
-        admin_port=environment.router_admin_port,
+        admin_socket=str(files.prepare_admin_socket()),
         endpoint_files={slot: str(files.endpoints(slot)) for slot in SLOTS},
         weights=weights,
         release_header=environment.release_header,
@@ -104,7 +105,7 @@ def publish_releases(
     if not wait:
         return
     deadline = time.monotonic() + LOAD_TIMEOUT
-    while not has_loaded(environment, written):
+    while not has_loaded(files, written):
         if time.monotonic() > deadline:
             raise ShipwayError(
                 f"the router did not load the endpoint files of {', '.join(written)} within "
@@ -124,54 +125,48 @@ def write_endpoints(
     return str(document["version_info"])
 
 
-def has_loaded(environment: Environment, expected: Mapping[Slot, str]) -> bool:
-    loaded = router_endpoints(environment)
+def has_loaded(files: EnvFiles, expected: Mapping[Slot, str]) -> bool:
+    loaded = router_endpoints(files)
     return loaded is not None and all(loaded.get(s) == v for s, v in expected.items())
 
 
-def router_endpoints(environment: Environment) -> dict[Slot, str] | None:
+def router_endpoints(files: EnvFiles) -> dict[Slot, str] | None:
     """The version_info of each slot's endpoint file the router has loaded; None when its
     admin API does not answer."""
     params = {"format": "json", "filter": config.LOADED_FILTER}
     try:
-        response = client().get(admin_url(environment, "/stats"), params=params, timeout=2)
+        response = admin(files).get(admin_url("/stats"), params=params, timeout=2)
         response.raise_for_status()
         return config.loaded_endpoints(response.json())
     except (httpx.HTTPError, ValueError):
         return None
 
 
-def router_live(environment: Environment) -> bool:
+def router_live(files: EnvFiles) -> bool:
     """Envoy's own readiness: its clusters initialized and its listener accepting."""
     try:
-        return client().get(admin_url(environment, "/ready"), timeout=2).status_code == 200
+        return admin(files).get(admin_url("/ready"), timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
 
 
-def admin_url(environment: Environment, path: str) -> str:
-    return f"http://127.0.0.1:{environment.router_admin_port}{path}"
-
-
-def router_weights(environment: Environment) -> dict[Slot, int] | None:
+def router_weights(files: EnvFiles) -> dict[Slot, int] | None:
     """The weights Envoy routes by right now; None when its admin API does not answer."""
     try:
-        response = client().get(admin_url(environment, "/runtime?format=json"), timeout=2)
+        response = admin(files).get(admin_url("/runtime?format=json"), timeout=2)
         return config.weights_from_runtime(response.json())
     except (httpx.HTTPError, ValueError):
         return None
 
 
-def set_router_weights(environment: Environment, weights: Mapping[Slot, int]) -> None:
+def set_router_weights(files: EnvFiles, weights: Mapping[Slot, int]) -> None:
     """Move traffic at runtime, then read the weights back: a switch is only done when seen."""
     query = config.weights_query(weights)
     try:
-        client().post(
-            admin_url(environment, f"/runtime_modify?{query}"), timeout=5
-        ).raise_for_status()
+        admin(files).post(admin_url(f"/runtime_modify?{query}"), timeout=5).raise_for_status()
     except httpx.HTTPError as error:
         raise ShipwayError(f"the router refused the traffic change: {error}") from None
-    if router_weights(environment) != dict(weights):
+    if router_weights(files) != dict(weights):
         raise ShipwayError(f"the router does not report the weights just set ({query})")
 
 
@@ -184,35 +179,38 @@ def served_message(files: EnvFiles) -> str | None:
         return None
 
 
-def router_maintenance(environment: Environment) -> bool | None:
+def router_maintenance(files: EnvFiles) -> bool | None:
     """Whether the router serves the maintenance page now; None when its admin API does not
     answer."""
     try:
-        response = client().get(admin_url(environment, "/runtime?format=json"), timeout=2)
+        response = admin(files).get(admin_url("/runtime?format=json"), timeout=2)
         return config.maintenance_from_runtime(response.json())
     except (httpx.HTTPError, ValueError):
         return None
 
 
-def set_router_maintenance(environment: Environment, on: bool) -> None:
+def set_router_maintenance(files: EnvFiles, on: bool) -> None:
     """Maintenance on or off at runtime, then read back: done only when seen."""
     query = config.maintenance_query(on)
     try:
-        client().post(
-            admin_url(environment, f"/runtime_modify?{query}"), timeout=5
-        ).raise_for_status()
+        admin(files).post(admin_url(f"/runtime_modify?{query}"), timeout=5).raise_for_status()
     except httpx.HTTPError as error:
         raise ShipwayError(f"the router refused the maintenance change: {error}") from None
-    if router_maintenance(environment) is not on:
+    if router_maintenance(files) is not on:
         raise ShipwayError(f"the router does not report the maintenance just set ({query})")
 
 
-def router_sample(environment: Environment, at: float) -> Sample:
+def router_sample(files: EnvFiles, at: float) -> Sample:
     """Per-slot request counters and latency histograms, right now."""
     params = {"format": "json", "filter": STATS_FILTER, "histogram_buckets": "cumulative"}
     try:
-        response = client().get(admin_url(environment, "/stats"), params=params, timeout=2)
+        response = admin(files).get(admin_url("/stats"), params=params, timeout=2)
         response.raise_for_status()
         return parse_stats(response.json(), at)
     except (httpx.HTTPError, ValueError) as error:
         raise MetricsError(f"router admin API: {type(error).__name__}: {error}") from None
+
+
+def admin(files: EnvFiles) -> httpx.Client:
+    """The process's client for the environment's admin socket."""
+    return admin_client(files.admin_socket)

@@ -35,7 +35,7 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
         with contextlib.suppress(ShipwayError):
             state = _repair_quietly(env)
         holder = None
-    weights = router_weights(env.config)
+    weights = router_weights(env.files)
     router_running = processes.is_running(state.router)
     rows = []
     for slot in SLOTS:
@@ -76,7 +76,7 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
     serving_row = next((r for r in rows if r["state"] == "serving"), None)
     routed = {r["version"] for r in rows if r["weight"] and r["state"] in ("serving", "canary")}
     maintenance = state.maintenance
-    serves_page = router_maintenance(env.config) if router_running else None
+    serves_page = router_maintenance(env.files) if router_running else None
     # Under maintenance the router answers with the page, naming no release: it is healthy
     # when it serves the page and the release behind it is ready for `--off`.
     answered_by = answering_release(env) if router_running and not maintenance.on else None

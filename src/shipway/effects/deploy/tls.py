@@ -18,9 +18,9 @@ from shipway.decisions.security.redact import redact
 from shipway.effects import command, json_files
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.files import EnvFiles
-from shipway.effects.deploy.router import admin_url
+from shipway.effects.deploy.router import admin
 from shipway.effects.deploy.secrets import resolve
-from shipway.effects.http_client import client
+from shipway.effects.http_client import admin_url
 from shipway.errors import ShipwayError
 
 LOAD_TIMEOUT = 5.0  # seconds for a running router to load a replaced secret file
@@ -110,11 +110,11 @@ def remove(files: EnvFiles) -> None:
     files.tls_secret.unlink(missing_ok=True)
 
 
-def loaded(environment: Environment) -> str | None:
+def loaded(files: EnvFiles) -> str | None:
     """The version_info of the secret file the router has loaded; None if it has none."""
     params = {"format": "json", "filter": rules.LOADED_FILTER}
     try:
-        response = client().get(admin_url(environment, "/stats"), params=params, timeout=2)
+        response = admin(files).get(admin_url("/stats"), params=params, timeout=2)
         response.raise_for_status()
         return rules.loaded_secret(response.json())
     except (httpx.HTTPError, ValueError):
@@ -126,7 +126,7 @@ def publish(files: EnvFiles, environment: Environment, material: TlsMaterial) ->
     once it serves it."""
     version = write(files, material)
     deadline = time.monotonic() + LOAD_TIMEOUT
-    while loaded(environment) != version:
+    while loaded(files) != version:
         if time.monotonic() > deadline:
             raise ShipwayError(
                 f"the router did not load its TLS certificate within {LOAD_TIMEOUT:g}s: "

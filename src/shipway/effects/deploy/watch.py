@@ -113,7 +113,7 @@ class Watch:
 
     def _sample(self, now: float) -> Sample | None:
         try:
-            return self._remember(router_sample(self.env.config, now))
+            return self._remember(router_sample(self.env.files, now))
         except MetricsError:
             return None
 
@@ -126,7 +126,7 @@ class Watch:
 
     def _measure(self, now: float) -> Measurement:
         try:
-            sample = router_sample(self.env.config, now)
+            sample = router_sample(self.env.files, now)
             start = baseline(self.samples, now - self.rules.window)
             if start is None:
                 self._remember(sample)

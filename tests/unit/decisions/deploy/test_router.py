@@ -22,7 +22,7 @@ def config(release_header: str = "x-shipway-release", **maintenance: Any) -> dic
     return envoy_config(
         host="127.0.0.1",
         port=8000,
-        admin_port=8001,
+        admin_socket="/s/router/admin.sock",
         endpoint_files={
             "blue": "/s/router/endpoints/blue.json",
             "green": "/s/router/endpoints/green.json",
@@ -52,10 +52,6 @@ def page(document: dict[str, Any], accept_json: bool) -> dict[str, Any]:
 
 def test_envoy_config_routes_by_runtime_weights_to_two_slots() -> None:
     document = json.loads(json.dumps(config()))
-    assert document["admin"]["address"]["socket_address"] == {
-        "address": "127.0.0.1",
-        "port_value": 8001,
-    }
     static = document["layered_runtime"]["layers"][0]["static_layer"]
     assert static == {"routing.blue": 0, "routing.green": 100, "maintenance.enabled": 0}
     [listener] = document["static_resources"]["listeners"]
@@ -63,6 +59,19 @@ def test_envoy_config_routes_by_runtime_weights_to_two_slots() -> None:
     weighted = route(document)["route"]
     assert weighted["weighted_clusters"]["runtime_key_prefix"] == "routing"
     assert "reset-before-request" in weighted["retry_policy"]["retry_on"]
+
+
+def test_the_admin_api_is_a_socket_only_its_owner_opens() -> None:
+    """No TCP port for the admin API: a Unix socket, mode 0600 (384), in the state directory."""
+    for document in (config(), with_tls(redirect_port=8080)):
+        assert document["admin"] == {
+            "address": {"pipe": {"path": "/s/router/admin.sock", "mode": 384}}
+        }
+        ports = [
+            listener["address"]["socket_address"]["port_value"]
+            for listener in document["static_resources"]["listeners"]
+        ]
+        assert 8001 not in ports
 
 
 def test_each_slot_cluster_reads_its_endpoint_from_its_file() -> None:
@@ -147,7 +156,7 @@ def with_tls(redirect_port: int | None = None) -> dict[str, Any]:
     return envoy_config(
         host="127.0.0.1",
         port=8443,
-        admin_port=8001,
+        admin_socket="/s/router/admin.sock",
         endpoint_files={"blue": "/b.json", "green": "/g.json"},
         weights={"blue": 100, "green": 0},
         release_header="x-shipway-release",
