@@ -351,13 +351,13 @@ UNSERVABLE = (
 def test_an_app_that_cannot_be_served_stops_the_deploy_before_anything_runs(
     project: Project, cleanup: list[str]
 ) -> None:
-    cleanup.append("bad-app")  # its own environment: other tests deploy to theirs meanwhile
-    env = LocalEnvironment(project, "bad-app")
-    deploy(project, "bad-app", V1)
+    cleanup.append("unservable")  # its own environment: other tests deploy to theirs meanwhile
+    env = LocalEnvironment(project, "unservable")
+    deploy(project, "unservable", V1)
     before = load_state(env.files)
     for app, problem in UNSERVABLE:
-        with pytest.raises(ShipwayError, match=rf"deploy of {V2} to bad-app .*{problem}"):
-            deploy(with_app(project, app), "bad-app", V2)
+        with pytest.raises(ShipwayError, match=rf"deploy of {V2} to unservable .*{problem}"):
+            deploy(with_app(project, app), "unservable", V2)
         after = load_state(env.files)
         assert after.serving_version == V1, app
         assert after.slot("blue").process == before.slot("blue").process, app  # same process
@@ -368,12 +368,12 @@ def test_an_app_that_cannot_be_served_stops_the_deploy_before_anything_runs(
 def test_a_ready_path_that_never_answers_2xx_names_its_last_answer(
     project: Project, cleanup: list[str]
 ) -> None:
-    cleanup.append("bad-ready")
-    env = LocalEnvironment(project, "bad-ready")
-    deploy(project, "bad-ready", V1)
-    never = with_environment(project, "bad-ready", ready_path="/nowhere", ready_timeout="3s")
+    cleanup.append("unready")
+    env = LocalEnvironment(project, "unready")
+    deploy(project, "unready", V1)
+    never = with_environment(project, "unready", ready_path="/nowhere", ready_timeout="3s")
     with pytest.raises(ShipwayError, match=r"not ready within 3s \(/nowhere answered 404\)"):
-        deploy(never, "bad-ready", V2)
+        deploy(never, "unready", V2)
     assert load_state(env.files).serving_version == V1
     assert served_version(env) == V1
 

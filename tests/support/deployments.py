@@ -44,8 +44,8 @@ ENVIRONMENTS = (
     "maintenance",
     "maintenance-restart",
     "never",
-    "bad-app",
-    "bad-ready",
+    "unservable",
+    "unready",
 )
 VERSIONS = ("1.0.0", "2.0.0")
 
