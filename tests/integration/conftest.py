@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 
 from shipway.config import Project, load_project
-from shipway.effects.deploy import processes
 from shipway.effects.deploy.environment import LocalEnvironment
-from shipway.effects.deploy.files import load_state
 from shipway.effects.deploy.local_target import Deployer
 from tests.support.deployments import chatbot_repo
 from tests.support.fixture_repo import git
 from tests.support.package_index import shipway_index  # noqa: F401 - a fixture
+from tests.support.supervised import assert_nothing_running
 
 
 @pytest.fixture(scope="session")
@@ -50,8 +49,4 @@ def cleanup(project: Project) -> Iterator[list[str]]:
     for name in used:
         env = LocalEnvironment(project, name)
         Deployer(env).stop(lock_wait=120)
-        state = load_state(env.files)
-        assert state.router is None
-        assert all(slot.process is None for slot in state.slots.values())
-        for port in env.config.ports:
-            assert not processes.port_in_use("127.0.0.1", port), f"port {port} still in use"
+        assert_nothing_running(env)

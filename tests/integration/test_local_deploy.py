@@ -28,6 +28,7 @@ from shipway.errors import ShipwayError
 from tests.support.deployments import steady_load, with_environment
 from tests.support.listening import assert_owner_only
 from tests.support.processes import env_with, wait_until
+from tests.support.supervised import as_process, router_pid, slot_process
 
 V1, V2 = "1.0.0", "2.0.0"
 
@@ -96,6 +97,7 @@ def test_a_release_kept_until_the_next_deploy_is_a_switch_away_at_any_time(
     deploy(project, "never", V1)
     deploy(project, "never", V2)  # returns after one analysis window (2 s here)
     kept = load_state(env.files).slot("blue")
+    kept_process = slot_process(env, "blue")
     assert (kept.version, kept.phase, kept.kept) == (V1, "warm", True)
     assert_owner_only(env)  # with both releases running
     assert kept.warm_until is not None
@@ -108,7 +110,7 @@ def test_a_release_kept_until_the_next_deploy_is_a_switch_away_at_any_time(
     deploy_tasks.rollback(project, "never", to=None, lock_wait=0)
     after = load_state(env.files)
     assert after.serving_version == V1
-    assert after.slot("blue").process == kept.process  # the same process: only the router moved
+    assert slot_process(env, "blue") == kept_process  # the same process: only the router moved
     assert served_version(env) == V1
     assert read_audit(env.files)[-1]["outcome"] == "succeeded"
     deploy_tasks.stop(project, "never", lock_wait=0)
@@ -137,7 +139,7 @@ def test_rollback_while_the_old_release_is_warm_is_instant(
         timeout=60,
         what="v1 to be warm",
     )
-    warm_v1 = load_state(env.files).slot("blue").process
+    warm_v1 = slot_process(env, "blue")
     with steady_load(env.config.url, tmp_path / "load.json") as finish:
         deploy_tasks.rollback(warm, "warm", to=None, lock_wait=0)
         assert served_version(env) == V1
@@ -146,8 +148,8 @@ def test_rollback_while_the_old_release_is_warm_is_instant(
     # Instant: the warm v1 process takes the traffic back, nothing is installed or started.
     # (How fast that is, is measured by benchmarks/deploy.py, not asserted here.)
     after = load_state(env.files)
-    assert (after.serving_slot, after.slot("blue").process) == ("blue", warm_v1)
-    assert after.slot("green").process is None
+    assert (after.serving_slot, slot_process(env, "blue")) == ("blue", warm_v1)
+    assert after.slot("green").program is None
     assert load["failed"] == 0, load
     assert deploying.returncode == 1
     assert "rolled back" in output
@@ -253,7 +255,7 @@ def test_concurrent_deploys_and_recovery_after_kill_9(
     )
     try:
         wait_until(
-            lambda: load_state(env.files).slot("blue").process is not None,
+            lambda: slot_process(env, "blue")[1] is not None,
             timeout=60,
             what="the first deploy to start its release",
         )
@@ -264,7 +266,7 @@ def test_concurrent_deploys_and_recovery_after_kill_9(
             match=rf"the deploy lock of lock is held by .*\(pid {first.pid}, since .*, deploying {V1}\)",
         ):
             deploy(fast, "lock", V1)
-        orphan = load_state(env.files).slot("blue").process
+        orphan = as_process(slot_process(env, "blue")[1])
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
@@ -288,7 +290,7 @@ def test_bad_input_is_refused_and_the_serving_release_is_untouched(
     cleanup.append("bad")
     env = LocalEnvironment(project, "bad")
     deploy(project, "bad", V1)
-    before = load_state(env.files)
+    serving = slot_process(env, "blue")
     with pytest.raises(
         ShipwayError, match=r"unknown environment 'nowhere'; configured: bad, blue-green-analysis, "
     ):
@@ -331,7 +333,7 @@ def test_bad_input_is_refused_and_the_serving_release_is_untouched(
         deploy(tampered, "bad", V2)
     after = load_state(env.files)
     assert after.serving_version == V1
-    assert after.slot("blue").process == before.slot("blue").process  # the same process serves
+    assert slot_process(env, "blue") == serving  # the same process serves
     assert served_version(env) == V1
 
 
@@ -354,14 +356,14 @@ def test_an_app_that_cannot_be_served_stops_the_deploy_before_anything_runs(
     cleanup.append("unservable")  # its own environment: other tests deploy to theirs meanwhile
     env = LocalEnvironment(project, "unservable")
     deploy(project, "unservable", V1)
-    before = load_state(env.files)
+    serving = slot_process(env, "blue")
     for app, problem in UNSERVABLE:
         with pytest.raises(ShipwayError, match=rf"deploy of {V2} to unservable .*{problem}"):
             deploy(with_app(project, app), "unservable", V2)
         after = load_state(env.files)
         assert after.serving_version == V1, app
-        assert after.slot("blue").process == before.slot("blue").process, app  # same process
-        assert after.slot("green").process is None, app  # the new release never started
+        assert slot_process(env, "blue") == serving, app  # the same process serves
+        assert after.slot("green").program is None, app  # the new release never started
     assert served_version(env) == V1
 
 
@@ -400,9 +402,8 @@ def test_secret_values_reach_the_release_and_nothing_else(
     )
     env = LocalEnvironment(secret, "secret")
     deploy(secret, "secret", V1)
-    process = load_state(env.files).slot("blue").process
-    assert process is not None
-    environ = Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")
+    pid = slot_process(env, "blue")[1]
+    environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     assert f"API_TOKEN={value}".encode() in environ
     assert f"DB_PASSWORD={value}2".encode() in environ
     captured = capsys.readouterr()
@@ -485,29 +486,27 @@ def test_notifications_on_success_failure_and_rollback_and_a_broken_webhook_is_h
         thread.join()
 
 
-def test_status_reports_dead_processes_and_the_next_deploy_repairs_them(
+def test_a_killed_supervisor_is_reported_and_repaired_by_the_next_deploy(
     project: Project, cleanup: list[str]
 ) -> None:
     cleanup.append("repair")
     env = LocalEnvironment(project, "repair")
     deploy(project, "repair", V1)
-    state = load_state(env.files)
-    assert state.router is not None
-    os.kill(state.router.pid, signal.SIGKILL)
-    wait_until(lambda: not processes.is_running(state.router), timeout=10, what="the router to die")
+    supervisor = env.supervisor.process()
+    assert supervisor is not None
+    unsupervised = [as_process(router_pid(env)), as_process(slot_process(env, "blue")[1])]
+    os.kill(supervisor.pid, signal.SIGKILL)
+    wait_until(lambda: not env.supervisor.running(), timeout=10, what="the supervisor to die")
     report = status(project, "repair")
-    assert report["healthy"] is False
-    assert report["router"]["running"] is False
-    deploy(project, "repair", V1)  # nothing to deploy, but the router is repaired first
+    assert report["healthy"] is False  # it serves, but nothing would restart what crashes
+    assert report["supervisor"]["running"] is False
+    deploy(project, "repair", V1)  # nothing to deploy, but the supervisor is repaired first
     report = status(project, "repair")
     assert (report["serving"], report["healthy"]) == (V1, True)
-    release = load_state(env.files).slot("blue").process
-    assert release is not None
-    os.kill(release.pid, signal.SIGKILL)
-    wait_until(lambda: not processes.is_running(release), timeout=10, what="the release to die")
-    assert status(project, "repair")["healthy"] is False
-    deploy(project, "repair", V1)
-    assert status(project, "repair")["healthy"] is True
+    assert report["supervisor"]["running"] is True
+    assert not any(processes.is_running(p) for p in unsupervised)  # no orphans: stopped
+    assert router_pid(env) is not None
+    assert slot_process(env, "blue")[1] is not None
 
 
 def test_the_manifest_of_a_deployed_release_has_its_requirements(project: Project) -> None:

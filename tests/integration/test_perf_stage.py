@@ -23,11 +23,12 @@ from shipway.decisions.perf.baseline import BaselineEntry, baseline_document
 from shipway.decisions.perf.options import PerfOptions
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.environment import LocalEnvironment
-from shipway.effects.deploy.files import load_state, read_audit
+from shipway.effects.deploy.files import read_audit
 from shipway.effects.perf.load_generator import run_locust, stop_recorded
 from shipway.entry.perf import run_perf_stage
 from shipway.errors import ShipwayError
 from tests.support.processes import REPO, answers, env_with, free_port, running, wait_until
+from tests.support.supervised import assert_nothing_running
 
 BIN = [str(Path(sys.executable).parent)]
 # Long enough for Locust to get going on a loaded 2-core machine (it took over 2 s there
@@ -280,9 +281,5 @@ def test_without_host_the_stage_deploys_this_commit_through_the_router_and_stops
     assert document["version"] == "2.0.0"  # HEAD is tagged v2.0.0, and the tree is clean
     assert isinstance(document["requests"], int)
     assert document["requests"] > 0
-    state = load_state(env.files)
-    assert state.router is None
-    assert all(slot.process is None for slot in state.slots.values())
-    for port in env.config.ports:
-        assert not processes.port_in_use("127.0.0.1", port), f"port {port} still in use"
+    assert_nothing_running(env)
     assert_locust_is_gone(tmp_path)

@@ -24,6 +24,7 @@ from shipway.effects.deploy.files import load_state
 from shipway.effects.deploy.router import set_router_weights
 from shipway.effects.http_client import client
 from tests.support.processes import answers, env_with, free_ports, running, wait_until
+from tests.support.supervised import as_process, router_pid
 
 HEADER = "x-test-release"
 
@@ -65,8 +66,7 @@ class Routed:
 
     @property
     def router(self) -> Process:
-        assert self.state.router is not None
-        return self.state.router
+        return as_process(router_pid(self.env))
 
     def answer(self) -> tuple[int, str, str | None]:
         """Status, the server that answered (its /slot file), the release the router names."""
@@ -99,7 +99,8 @@ def routed(tmp_path: Path) -> Iterator[Routed]:
         try:
             yield Routed(env, env.ensure_router(state))
         finally:
-            processes.stop(load_state(env.files).router)
+            env.supervisor.shutdown()
+            assert not env.supervisor.running()
             assert not processes.port_in_use("127.0.0.1", port)
 
 
@@ -124,7 +125,6 @@ def test_a_replaced_slot_file_changes_the_header_without_restarting_the_router(
     routed.env.publish(state, ["blue"], wait=True)
     assert routed.answer() == (200, "blue", "1.0.1")
     assert processes.is_running(started)
-    assert load_state(routed.env.files).router == started
 
 
 def test_an_empty_slot_gets_no_traffic_and_names_no_release(routed: Routed) -> None:
@@ -134,15 +134,27 @@ def test_an_empty_slot_gets_no_traffic_and_names_no_release(routed: Routed) -> N
     assert (status, release) == (503, None)  # the blue server still runs: it is not reached
 
 
-def test_a_router_restarted_from_the_state_names_the_same_releases(routed: Routed) -> None:
+def test_a_router_its_supervisor_restarts_routes_as_before_the_crash(routed: Routed) -> None:
     env = routed.env
     set_router_weights(env.files, {"blue": 0, "green": 100})
     state = env.save(routed.state.with_slot("green", version="2.0.1").routed_to("green"))
     env.publish(state, ["green"], wait=True)
     assert routed.answer() == (200, "green", "2.0.1")
-    os.kill(routed.router.pid, signal.SIGKILL)
-    wait_until(lambda: not processes.is_running(routed.router), 10, "the router to die")
+    crashed = routed.router
+    os.kill(crashed.pid, signal.SIGKILL)
+    wait_until(lambda: not processes.is_running(crashed), 10, "the router to die")
+    # No command: the supervisor starts it again, from the weights and releases on disk.
+    wait_until(answers(f"{env.config.url}/slot"), 10, "the restarted router")
+    assert routed.answer() == (200, "green", "2.0.1")
+    assert routed.router.pid != crashed.pid
+    assert env.supervisor.restarts(load_state(env.files).router_program or "") == 1
+
+
+def test_a_router_started_from_the_state_names_the_same_releases(routed: Routed) -> None:
+    env = routed.env
+    state = env.save(routed.state.with_slot("green", version="2.0.1").routed_to("green"))
+    env.restart_router(state, "a test")
     shutil.rmtree(env.files.endpoints("green").parent)  # the state alone says what runs where
-    restarted = env.ensure_router(load_state(env.files))
-    assert restarted.router not in (None, routed.router)
+    restarted = env.restart_router(load_state(env.files), "a test")
+    assert restarted.router_program not in (None, state.router_program)
     assert routed.answer() == (200, "green", "2.0.1")

@@ -4,8 +4,9 @@ whether its state directory and admin socket are its owner's alone."""
 import stat
 from pathlib import Path
 
+from shipway.decisions.deploy.state import SLOTS
 from shipway.effects.deploy.environment import LocalEnvironment
-from shipway.effects.deploy.files import load_state
+from tests.support.supervised import router_pid, slot_process
 
 LISTEN = "0A"  # the TCP state LISTEN in /proc/net/tcp
 
@@ -65,29 +66,36 @@ def mode(path: Path) -> int:
 
 
 def assert_owner_only(env: LocalEnvironment) -> None:
-    """The admin socket is 0600, the state directory 0700, and nothing in it is writable by
-    group or others; the router listens on the environment's ports alone, the releases on
-    their slots' loopback ports."""
-    socket = env.files.admin_socket
-    assert stat.S_ISSOCK(socket.lstat().st_mode), socket
-    assert mode(socket) == 0o600
+    """The router's admin socket and the supervisor's control socket are 0600, the state
+    directory 0700, and nothing in it is writable by group or others; the router listens on
+    the environment's ports alone, the releases on their slots' loopback ports, and the
+    supervisor on no TCP port at all."""
+    for socket in (env.files.admin_socket, env.files.control_socket):
+        assert stat.S_ISSOCK(socket.lstat().st_mode), socket
+        assert mode(socket) == 0o600, socket
     assert mode(env.files.root) == 0o700
     for path in (env.files.state, env.files.audit, env.files.lock):
         assert mode(path) == 0o600, path
     # shipway's own files; releases/ and shared/ hold what uv and the service write (behind
     # the 0700 directory all the same).
-    written = [*env.files.root.iterdir(), *env.files.router.rglob("*")]
+    written = [
+        *env.files.root.iterdir(),
+        *env.files.router.rglob("*"),
+        *env.files.supervisor.rglob("*"),
+    ]
     for path in written:
         if path.name not in ("releases", "shared") and not path.is_symlink():
             assert mode(path) & 0o022 == 0, f"{path} is writable by others: {oct(mode(path))}"
-    state = load_state(env.files)
-    assert state.router is not None
+    router = router_pid(env)
+    assert router is not None
     redirect = env.config.http_redirect_port
     router_ports = {env.config.port} | ({redirect} if redirect else set())
-    assert listening_ports({state.router.pid}) == router_ports
-    releases = {s.process.pid for s in state.slots.values() if s.process is not None}
+    assert listening_ports({router}) == router_ports
+    releases = {pid for slot in SLOTS if (pid := slot_process(env, slot)[1]) is not None}
     assert releases
     assert listening_ports(releases) <= set(env.config.slot_ports)
-    assert listening_ports({state.router.pid, *releases}) == router_ports | listening_ports(
-        releases
-    )
+    everything = router_ports | listening_ports(releases)
+    assert listening_ports({router, *releases}) == everything
+    supervisor = env.supervisor.process()
+    assert supervisor is not None
+    assert listening_ports({supervisor.pid}) == everything  # its children's; none of its own

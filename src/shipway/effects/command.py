@@ -95,9 +95,12 @@ def start(
     )
 
 
-def become(argv: Sequence[str]) -> NoReturn:
-    """Replace this process with ``argv`` (``inv logs --follow`` becomes ``tail -F``)."""
-    os.execvp(argv[0], list(argv))  # noqa: S606  # nosec B606 - an argv list, no shell
+def become(argv: Sequence[str], env: Mapping[str, str] | None = None) -> NoReturn:
+    """Replace this process with ``argv`` (``inv logs --follow`` becomes ``tail -F``), with
+    ``env`` as its whole environment when given."""
+    if env is None:
+        os.execvp(argv[0], list(argv))  # noqa: S606  # nosec B606 - an argv list, no shell
+    os.execvpe(argv[0], list(argv), dict(env))  # noqa: S606  # nosec B606 - likewise
 
 
 class ToolRunner:

@@ -1,4 +1,5 @@
-"""``shipway``: the command of the installed tool (``shipway init``, ``shipway --version``).
+"""``shipway``: the command of the installed tool (``shipway init``, ``shipway supervise``,
+``shipway --version``).
 
 The sessions and tasks of a project that uses shipway never come through here: tasks.py and
 the noxfile import the entry modules they run, so ``inv --list`` does not pay for this parser.
@@ -9,7 +10,7 @@ import importlib.metadata
 import sys
 from collections.abc import Callable, Sequence
 
-from shipway.entry import init
+from shipway.entry import init, supervise
 from shipway.errors import ShipwayError
 
 DISTRIBUTION = "shipway"
@@ -38,6 +39,14 @@ def parser() -> argparse.ArgumentParser:
     )
     init.add_arguments(adopt)
     adopt.set_defaults(command=init.run)
+    supervisor = commands.add_parser(
+        "supervise",
+        help="run an environment's supervisor in the foreground (what its systemd unit runs)",
+        description="Become the supervisord of a local environment: it runs the router and "
+        "the releases, and restarts whatever exits.",
+    )
+    supervise.add_arguments(supervisor)
+    supervisor.set_defaults(command=supervise.run)
     return top
 
 

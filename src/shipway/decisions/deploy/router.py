@@ -60,7 +60,27 @@ def runtime_key(slot: Slot) -> str:
 
 
 def weights_query(weights: Mapping[Slot, int]) -> str:
-    return "&".join(f"{runtime_key(slot)}={weights[slot]}" for slot in SLOTS)
+    return "&".join(f"{key}={value}" for key, value in weight_values(weights).items())
+
+
+def weight_values(weights: Mapping[Slot, int]) -> dict[str, int]:
+    return {runtime_key(slot): weights[slot] for slot in SLOTS}
+
+
+def maintenance_values(on: bool) -> dict[str, int]:
+    return {MAINTENANCE_KEY: 100 if on else 0}
+
+
+def with_runtime(bootstrap: Mapping[str, Any], values: Mapping[str, int]) -> dict[str, Any]:
+    """``bootstrap`` whose static runtime layer has ``values``: what a router started from it
+    routes by until a runtime change says otherwise."""
+    layers = [
+        {**layer, "static_layer": {**layer["static_layer"], **values}}
+        if "static_layer" in layer
+        else layer
+        for layer in bootstrap["layered_runtime"]["layers"]
+    ]
+    return {**bootstrap, "layered_runtime": {**bootstrap["layered_runtime"], "layers": layers}}
 
 
 def envoy_config(
@@ -83,8 +103,7 @@ def envoy_config(
     page's routes are always there, taken only while ``maintenance`` is on (at runtime). The
     admin API listens on the Unix socket ``admin_socket`` alone, mode 0600: only the
     environment's owner moves traffic, puts up maintenance or reads statistics."""
-    static = {runtime_key(s): weights[s] for s in SLOTS}
-    static[MAINTENANCE_KEY] = 100 if maintenance else 0
+    static = {**weight_values(weights), **maintenance_values(maintenance)}
     public = _listener(host, port, weights, release_header, access_log, maintenance_message)
     if tls_secret_file is not None:
         public["filter_chains"][0]["transport_socket"] = transport_socket(tls_secret_file)

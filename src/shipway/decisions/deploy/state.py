@@ -33,7 +33,7 @@ class SlotState(BaseModel):
 
     version: str | None = None
     phase: Phase = "empty"
-    process: Process | None = None
+    program: str | None = None  # the supervisor's program that runs it
     warm_until: float | None = None  # epoch seconds; a warm slot is stopped after this
     kept: bool = False  # warm until the next deploy (scale_down_delay = "never")
     server: ServerKind | None = None
@@ -108,7 +108,7 @@ class EnvState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     generation: int = 0  # incremented on every routing change
-    router: Process | None = None
+    router_program: str | None = None  # the supervisor's program that runs the router
     slots: dict[Slot, SlotState] = Field(default_factory=lambda: _empty_slots())
     weights: dict[Slot, int] = Field(default_factory=lambda: _initial_weights())
     history: list[str] = []  # versions that served, oldest first

@@ -20,6 +20,14 @@ from shipway.decisions.deploy.reconcile import (
 )
 from shipway.decisions.deploy.server import AppReport, ServerKind, serve_as, worker_options
 from shipway.decisions.deploy.state import SLOTS, EnvState, Slot, SlotState
+from shipway.decisions.deploy.supervisor import (
+    SECRET_NAMES_VARIABLE,
+    ProgramState,
+    program_name,
+    stale_secrets,
+    supervise_command,
+    supervisord_command,
+)
 from shipway.decisions.deploy.tls import TlsMaterial
 from shipway.decisions.security.redact import redact
 from shipway.effects.command import ToolRunner
@@ -33,12 +41,16 @@ from shipway.effects.deploy.router import (
     set_router_maintenance,
     set_router_weights,
     start_router,
+    wait_live,
 )
+from shipway.effects.deploy.secrets import resolve as resolve_secrets
+from shipway.effects.deploy.supervisor import Supervisor, new_token
 from shipway.effects.release.store import DirectoryStore, read_manifest, signature_policy
 from shipway.errors import ShipwayError
 
 # What a release inherits from the deployer's environment; everything else is explicit.
 PORT_GRACE = 3.0  # seconds for the ports of a router that just died to be released
+STARTED_TIMEOUT = 10.0  # seconds for the programs of a restarted supervisor to come up
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONDONTWRITEBYTECODE")
 
 
@@ -75,6 +87,8 @@ class LocalEnvironment:
         self.runner = ToolRunner(project.root, [here])
         self.who = who(os.environ, getpass.getuser(), socket.gethostname())
         self.tls: TlsMaterial | None = None  # once load_tls has read and checked it
+        self.supervisor = Supervisor(self.files)
+        self.resolved_secrets: dict[str, str] | None = None  # once secret_values has run
 
     def load_tls(self) -> None:
         """Read and check the router's certificate and key (before anything changes)."""
@@ -113,25 +127,78 @@ class LocalEnvironment:
 
     # -- processes -------------------------------------------------------------------------
 
-    def adopt_orphans(self, state: EnvState) -> EnvState:
-        """Processes started but not recorded before a command was killed: found by pid file."""
-        for slot in SLOTS:
-            if state.slot(slot).phase != "empty" and state.slot(slot).process is None:
-                marker = str(releases.slot_pid_file(self.files, slot))
-                found = processes.adopt(self.files.slot(slot) / "process.pid", marker)
-                state = state.with_slot(slot, process=found)
-        if state.router is None:
-            found = processes.adopt(
-                self.files.router / "envoy.pid", str(self.files.router / "envoy.json")
+    def supervise_command(self) -> list[str]:
+        """What a systemd unit runs to start the environment's supervisor at boot."""
+        return supervise_command(sys.executable, self.name, self.project.root)
+
+    def supervisor_environment(self, secrets: Mapping[str, str]) -> dict[str, str]:
+        """The supervisor's environment: ours, and the secrets its programs restart with
+        (in its memory only, never in a file); the launcher gives each program its own."""
+        names = ",".join(secrets)
+        return {**self.base_environment(), **secrets, SECRET_NAMES_VARIABLE: names}
+
+    def secret_values(self) -> dict[str, str]:
+        """The environment's secrets, resolved once per command (before anything changes)."""
+        if self.resolved_secrets is None:
+            self.resolved_secrets = resolve_secrets(self.config.secrets, self.project.root)
+        return self.resolved_secrets
+
+    def prepare_supervisor(self) -> tuple[list[str], dict[str, str]]:
+        """How to start the environment's supervisor, with what environment: what a killed
+        one left running is stopped first, and its configuration is written."""
+        values = self.secret_values()
+        self.stop_unsupervised()
+        config = self.supervisor.write_config()
+        return supervisord_command(sys.executable, config), self.supervisor_environment(values)
+
+    def check_supervisor_secrets(self) -> None:
+        """A running supervisor gives every program it (re)starts the secrets it was started
+        with: a release started now must not get values that have changed since."""
+        process = self.supervisor.process()
+        if process is None:
+            return
+        held = self.supervisor.environment(process.pid)
+        changed = stale_secrets(held, self.secret_values())
+        if changed:
+            raise ShipwayError(
+                f"the secret{'s' if len(changed) > 1 else ''} {', '.join(changed)} changed since "
+                f"the supervisor of {self.name} started, and it gives the values it started with "
+                "to every release it runs; nothing was changed. Restart it with `inv stop --env "
+                f"{self.name}` (the service is down until the next deploy), then deploy again"
             )
-            state = state.model_copy(update={"router": found})
-        return state
+
+    def ensure_supervisor(self) -> None:
+        """The environment's supervisor running, with every program it had (a killed one
+        left them running unsupervised: they are stopped, then started again by it)."""
+        if self.supervisor.running():
+            return
+        argv, environment = self.prepare_supervisor()
+        self.supervisor.start(argv, environment, self.files.root)
+
+    def stop_unsupervised(self) -> None:
+        """What a killed supervisor left running (found by the paths on their command lines)."""
+        processes.stop_leftovers(str(self.files.router / "envoy.json"))
+        for slot in SLOTS:
+            processes.stop_leftovers(str(releases.slot_pid_file(self.files, slot)))
+
+    def running(self, program: str | None) -> bool:
+        """The supervisor runs ``program`` (or is restarting it)."""
+        return self.supervisor.state(program).supervised
+
+    def remove_strays(self, state: EnvState) -> None:
+        """Programs the state does not know (a command was killed between starting one and
+        recording it) are stopped."""
+        known = {state.router_program, *(state.slot(s).program for s in SLOTS)}
+        for name in self.supervisor.programs().keys() | set(self.supervisor.configured()):
+            if name not in known:
+                self.supervisor.remove(name)
 
     def stop_slot(self, state: EnvState, slot: Slot, reason: str) -> EnvState:
         current = state.slot(slot)
-        if current.process is not None and processes.is_running(current.process):
-            console.print(f"  stopping {current.version} ({slot}): {reason}")
-        processes.stop(current.process)
+        if current.program is not None:
+            if self.running(current.program):
+                console.print(f"  stopping {current.version} ({slot}): {reason}")
+            self.supervisor.remove(current.program)
         processes.stop_leftovers(str(releases.slot_pid_file(self.files, slot)))
         state = self.save(state.with_slot(slot, **SlotState().model_dump()))
         self.publish(state, [slot], wait=False)  # nothing is left there to answer
@@ -139,7 +206,7 @@ class LocalEnvironment:
 
     def check_router_ports(self, state: EnvState) -> None:
         """A router we do not run yet needs its ports free (once our own leftovers are gone)."""
-        if processes.is_running(state.router):
+        if self.running(state.router_program):
             return
         processes.stop_leftovers(str(self.files.router / "envoy.json"))
         listen = [(self.config.host, self.config.port)]
@@ -172,12 +239,12 @@ class LocalEnvironment:
         """The router names the release each of ``slots`` runs, as the state records it; with
         ``wait``, a running router has loaded it when this returns."""
         versions = {slot: state.slot(slot).version for slot in slots}
-        waits = wait and processes.is_running(state.router)
+        waits = wait and self.running(state.router_program)
         publish_releases(self.files, self.config, versions, wait=waits)
 
     def ensure_router(self, state: EnvState) -> EnvState:
         """The router running and routing as the state says: releases, weights, maintenance."""
-        if processes.is_running(state.router):
+        if self.running(state.router_program) and wait_live(self.files):
             if self.tls is not None:  # the certificate checked for this command, maybe new
                 tls.publish(self.files, self.config, self.tls)
             self.publish(state, wait=True)
@@ -186,28 +253,37 @@ class LocalEnvironment:
             if router_maintenance(self.files) is not state.maintenance.on:
                 set_router_maintenance(self.files, state.maintenance.on)
             return state
+        self.ensure_supervisor()
+        if state.router_program is not None:
+            self.supervisor.remove(state.router_program)
+            state = self.save(state.model_copy(update={"router_program": None}))
         self.check_router_ports(state)
         console.print(f"  starting the router on {self.config.url}")
         if self.config.tls is not None:
             if self.tls is None:
                 raise ShipwayError(f"the router of {self.name} needs its TLS certificate loaded")
             tls.write(self.files, self.tls)
+        name = program_name("router", new_token())
+        state = self.save(state.model_copy(update={"router_program": name}))
         versions = {slot: state.slot(slot).version for slot in SLOTS}
-        router = start_router(
+        start_router(
             self.files,
             self.config,
             state.weights,
             versions,
             self.path,
+            self.supervisor,
+            name,
             maintenance=state.maintenance,
         )
-        return self.save(state.model_copy(update={"router": router}))
+        return state
 
     def restart_router(self, state: EnvState, reason: str) -> EnvState:
         """A new router from the state (its configuration is fixed while it runs)."""
         console.print(f"  restarting the router: {reason}")
-        processes.stop(state.router)
-        return self.ensure_router(self.save(state.model_copy(update={"router": None})))
+        if state.router_program is not None:
+            self.supervisor.remove(state.router_program)
+        return self.ensure_router(self.save(state.model_copy(update={"router_program": None})))
 
     def start_slot(
         self,
@@ -219,20 +295,22 @@ class LocalEnvironment:
     ) -> EnvState:
         """Start ``version`` in ``slot`` and wait until it is ready; journaled before it starts."""
         port = self.slot_ports[slot]
+        self.ensure_supervisor()
         self.check_slot_port(slot)
+        program = program_name(slot, new_token())
         state = self.save(
             state.with_slot(
                 slot,
                 version=version,
                 phase="starting",
-                process=None,
+                program=program,
                 warm_until=None,
                 kept=False,
                 server=server,
             )
         )
         self.publish(state, [slot], wait=True)  # before the release can answer anything
-        process = releases.start_release(
+        releases.start_release(
             self.files,
             slot,
             version,
@@ -240,11 +318,22 @@ class LocalEnvironment:
             worker_options=worker_options(server, self.config.threads),
             workers=self.config.workers,
             port=port,
-            environment=self.release_environment(version, secrets),
+            supervisor=self.supervisor,
+            program=program,
+            settings=self.config.settings,
+            secrets=list(secrets),
+            fixed=releases.release_paths(
+                self.base_environment(), self.files.venv(version), self.files.shared
+            ),
         )
-        state = self.save(state.with_slot(slot, process=process))
         log = self.files.slot(slot) / "release.log"
-        releases.wait_ready(process, port, self.config.ready_path, self.config.ready_timeout, log)
+        releases.wait_ready(
+            lambda: self.supervisor.state(program).started,
+            port,
+            self.config.ready_path,
+            self.config.ready_timeout,
+            log,
+        )
         return self.save(state.with_slot(slot, phase="ready"))
 
     def git_sha(self, version: str) -> str | None:
@@ -274,15 +363,33 @@ class LocalEnvironment:
         console.print(f"  {self.app} is a {server.upper()} app: gunicorn with {how}")
         return server
 
+    def wait_started(self, state: EnvState) -> None:
+        """Until the programs a supervisor started with are up (or have failed to start)."""
+        names = [n for n in (state.router_program, *(state.slot(s).program for s in SLOTS)) if n]
+        deadline = time.monotonic() + STARTED_TIMEOUT
+        while time.monotonic() < deadline:
+            states = [self.supervisor.state(name) for name in names]
+            if not any(s is ProgramState.STARTING for s in states):
+                return
+            time.sleep(processes.POLL)
+
     # -- repair ----------------------------------------------------------------------------
 
     def repair(
         self, state: EnvState, *, repair_processes: bool, secrets: Mapping[str, str] | None = None
     ) -> EnvState:
         """Bring state and reality together after whatever happened since the last command."""
-        state = self.adopt_orphans(state)
-        alive = {slot: processes.is_running(state.slot(slot).process) for slot in SLOTS}
-        router_alive = processes.is_running(state.router)
+        anything = state.router_program is not None or any(
+            state.slot(s).phase != "empty" for s in SLOTS
+        )
+        if repair_processes and anything and not self.supervisor.running():
+            console.print("[yellow]repairing:[/] the environment's supervisor is not running")
+            self.ensure_supervisor()
+            self.wait_started(state)
+        if self.supervisor.running():
+            self.remove_strays(state)
+        alive = {slot: self.running(state.slot(slot).program) for slot in SLOTS}
+        router_alive = self.running(state.router_program)
         plan = plan_repair(
             state, alive, router_alive, time.time(), repair_processes=repair_processes
         )
@@ -322,7 +429,7 @@ class LocalEnvironment:
                 reason=plan.interrupted,
             )
         state = self.save(state.model_copy(update={"operation": None}))
-        if processes.is_running(state.router):  # the router follows the journal
+        if self.running(state.router_program):  # the router follows the journal
             self.publish(state, wait=True)
             if router_weights(self.files) not in (None, state.weights):
                 set_router_weights(self.files, state.weights)

@@ -8,11 +8,15 @@ lock, installed releases, slots and the router's files.
     <state_dir>/control.json     `inv promote` / `inv abort` for that watcher
     <state_dir>/releases/<v>/    artifact/ (verified), app/ (its working directory) with app/.venv
     <state_dir>/shared/          what shared_paths of every release point to
-    <state_dir>/slots/<slot>/    pid files and the release's log
-    <state_dir>/router/          envoy.json, pid file, logs
+    <state_dir>/slots/<slot>/    gunicorn's pid file and the release's log
+    <state_dir>/router/          envoy.json (with the weights and maintenance state the router
+                                 starts with, kept current), logs
     <state_dir>/router/admin.sock  the router's admin API (a Unix socket, 0600); when that path
                                  is too long for a socket, $XDG_RUNTIME_DIR (or /tmp)/
-                                 shipway-<uid>/<hash of state_dir>.sock, in a 0700 directory
+                                 shipway-<uid>/<hash of state_dir>-admin.sock, in a 0700 directory
+    <state_dir>/supervisor/      supervisord.conf, its pid file and log; control.sock (its
+                                 XML-RPC API, 0600; same fallback); programs/<name>.conf and
+                                 <name>.json, one per supervised process (no secrets)
     <state_dir>/router/endpoints/<slot>.json   the release a slot runs, read live by Envoy
     <state_dir>/router/tls/secret.json  with tls: the certificate and key Envoy serves (0600,
                                  the one place the key is written; removed by `inv stop`)
@@ -47,6 +51,7 @@ from shipway.errors import ShipwayError
 POLL = 0.2
 # The longest path a Unix socket may have (sun_path is 108 bytes, with its terminating NUL).
 MAX_SOCKET_PATH = 107
+PID_SUFFIX = len(".4194304")  # "." and the largest pid Linux gives (pid_max)
 OWNER_ONLY = 0o600
 M = TypeVar("M", bound=BaseModel)
 
@@ -101,14 +106,37 @@ class EnvFiles:
 
     @property
     def admin_socket(self) -> Path:
-        """Where the router's admin API listens: in the router's directory, or, when that path
-        is too long for a Unix socket (deep state directories, pytest's), a name derived from
-        it in the user's own runtime directory."""
-        preferred = self.router.absolute() / "admin.sock"
-        if len(os.fsencode(preferred)) <= MAX_SOCKET_PATH:
+        """Where the router's admin API listens."""
+        return self._socket(self.router, "admin")
+
+    @property
+    def supervisor(self) -> Path:
+        return self.root / "supervisor"
+
+    @property
+    def supervisor_config(self) -> Path:
+        return self.supervisor / "supervisord.conf"
+
+    @property
+    def programs(self) -> Path:
+        """One ``<name>.conf`` (and its launch spec ``<name>.json``) per supervised program."""
+        return self.supervisor / "programs"
+
+    @property
+    def control_socket(self) -> Path:
+        """Where the supervisor's XML-RPC API listens. supervisord binds it as
+        ``<path>.<its pid>`` first, then renames it: the path leaves room for that."""
+        return self._socket(self.supervisor, "control", spare=PID_SUFFIX)
+
+    def _socket(self, directory: Path, name: str, spare: int = 0) -> Path:
+        """``<directory>/<name>.sock``, or, when that path is too long for a Unix socket (deep
+        state directories, pytest's), a name derived from it in the user's own runtime
+        directory."""
+        preferred = directory.absolute() / f"{name}.sock"
+        if len(os.fsencode(preferred)) + spare <= MAX_SOCKET_PATH:
             return preferred
         digest = hashlib.sha256(os.fsencode(self.root.absolute())).hexdigest()[:16]
-        return _runtime_dir() / f"{digest}.sock"
+        return _runtime_dir() / f"{digest}-{name}.sock"
 
     def make_root(self) -> None:
         """The environment's directory, open to its owner alone."""
@@ -117,15 +145,20 @@ class EnvFiles:
             self.root.chmod(0o700)
 
     def prepare_admin_socket(self) -> Path:
-        """The admin socket's directory exists, is ours and 0700; returns the socket's path."""
-        path = self.admin_socket
-        if path.parent == self.router.absolute():
+        return self._prepare_socket(self.admin_socket, self.router)
+
+    def prepare_control_socket(self) -> Path:
+        return self._prepare_socket(self.control_socket, self.supervisor, spare=PID_SUFFIX)
+
+    def _prepare_socket(self, path: Path, home: Path, spare: int = 0) -> Path:
+        """The socket's directory exists, is ours and 0700; returns the socket's path."""
+        if path.parent == home.absolute():
             self.make_root()
-            self.router.mkdir(parents=True, exist_ok=True)
+            home.mkdir(parents=True, exist_ok=True)
             return path
-        if len(os.fsencode(path)) > MAX_SOCKET_PATH:
+        if len(os.fsencode(path)) + spare > MAX_SOCKET_PATH:
             raise ShipwayError(
-                f"the router's admin socket {path} is longer than a Unix socket path may be "
+                f"the socket {path} is longer than a Unix socket path may be "
                 f"({MAX_SOCKET_PATH} bytes); set XDG_RUNTIME_DIR or TMPDIR to a shorter directory"
             )
         path.parent.mkdir(mode=0o700, exist_ok=True)

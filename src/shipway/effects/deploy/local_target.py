@@ -21,7 +21,7 @@ from shipway.decisions.deploy.state import (
     with_maintenance,
 )
 from shipway.effects.console import console
-from shipway.effects.deploy import processes, secrets, tls
+from shipway.effects.deploy import secrets, tls
 from shipway.effects.deploy.engine import Engine, switch_back
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import deploy_lock, load_state
@@ -62,7 +62,7 @@ class Deployer:
         decision = approval(env.config.approval, yes, interactive, change, env.name)
         if decision is Approval.ASK and not confirm(f"Deploy {change} to {env.name}?"):
             raise ShipwayError("deploy not approved; nothing changed")
-        values = secrets.resolve(env.config.secrets, env.project.root)  # before anything changes
+        values = env.secret_values()  # before anything changes
         env.load_tls()  # so is the router's certificate checked
         self.webhook()  # fails early too
         run = Run(env.git_sha(version), time.time())
@@ -70,6 +70,7 @@ class Deployer:
             if takeover:
                 console.print(f"[yellow]{takeover}[/]")
             state = env.repair(load_state(env.files), repair_processes=True, secrets=values)
+            env.check_supervisor_secrets()
             if refused := refused_for_maintenance(state, f"deploy {version}", env.name):
                 raise ShipwayError(refused)
             if state.serving_version == version:
@@ -178,12 +179,13 @@ class Deployer:
         """Back to ``to`` (default: the previous release). With ``undo``, only if that version
         serves: undoing a failed deploy never goes further back than before it."""
         env = self.env
-        values = secrets.resolve(env.config.secrets, env.project.root)
+        values = env.secret_values()
         env.load_tls()
         self.webhook()
         started = time.time()
         with deploy_lock(env.files, "rolling back", lock_wait):
             state = env.repair(load_state(env.files), repair_processes=True, secrets=values)
+            env.check_supervisor_secrets()
             if refused := refused_for_maintenance(state, "roll back", env.name):
                 raise ShipwayError(refused)
             if undo is not None and (reason := nothing_to_undo(state, undo, env.name)):
@@ -258,7 +260,7 @@ class Deployer:
                     "router follows it when it starts"
                 )
             elif (
-                processes.is_running(state.router)
+                env.running(state.router_program)
                 and on
                 and (served_message(env.files) != state.maintenance.message)
             ):
@@ -292,11 +294,12 @@ class Deployer:
     def stop(self, *, lock_wait: float) -> None:
         env = self.env
         with deploy_lock(env.files, "stopping", lock_wait):
-            state = env.adopt_orphans(load_state(env.files))
+            state = load_state(env.files)
             serving = state.serving_version
             for slot in SLOTS:
                 state = env.stop_slot(state, slot, "inv stop")
-            processes.stop(state.router)
+            env.supervisor.shutdown()  # the router with it
+            env.stop_unsupervised()  # what a killed supervisor left
             tls.remove(env.files)
             env.files.admin_socket.unlink(missing_ok=True)  # Envoy leaves it behind
             # Maintenance is the operator's word, not a process: it outlives a stop.

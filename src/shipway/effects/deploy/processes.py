@@ -72,12 +72,13 @@ def spawn(
     log_file: Path,
     marker: str,
     env: Mapping[str, str],
+    cwd: Path | None = None,
     timeout: float = 10,
 ) -> Process:
     """Start ``argv`` detached (it outlives us); its output is appended to ``log_file``."""
     pid_file.unlink(missing_ok=True)
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    started = command.run(detached(argv, pid_file, log_file), env=env, timeout=timeout)
+    started = command.run(detached(argv, pid_file, log_file), env=env, cwd=cwd, timeout=timeout)
     if started.returncode != 0:
         raise ShipwayError(f"{argv[0]} could not be started: {started.last_line}")
     deadline = time.monotonic() + timeout

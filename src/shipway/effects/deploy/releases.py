@@ -4,7 +4,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -13,12 +13,13 @@ from shipway.config.deploy import SmokeCheck
 from shipway.decisions.deploy import commands
 from shipway.decisions.deploy.checks import SmokeResult
 from shipway.decisions.deploy.server import AppReport, ServerKind
-from shipway.decisions.deploy.state import Process, Slot
+from shipway.decisions.deploy.state import Slot
 from shipway.decisions.release.manifest import FileKind, Manifest
 from shipway.effects import command, probes
 from shipway.effects.command import ToolRunner, log_tail
 from shipway.effects.deploy import app_probe, processes
 from shipway.effects.deploy.files import EnvFiles
+from shipway.effects.deploy.supervisor import Supervisor
 from shipway.effects.http_client import client
 from shipway.effects.release.application import unpack_archive
 from shipway.effects.release.server import SERVER_REQUIREMENTS, write_server_requirements
@@ -27,6 +28,8 @@ from shipway.errors import ShipwayError
 
 INSTALLED = "installed"  # marker file: written last, so a half-done install is never used
 LOAD_TIMEOUT = 120  # seconds an app may take to import
+# gunicorn finishes in-flight requests within its graceful timeout (20 s); then it is killed.
+STOP_SECONDS = 30
 
 
 def install_release(
@@ -148,8 +151,14 @@ def start_release(
     worker_options: Sequence[str],
     workers: int,
     port: int,
-    environment: Mapping[str, str],
-) -> Process:
+    supervisor: Supervisor,
+    program: str,
+    settings: Mapping[str, str],
+    secrets: Sequence[str],
+    fixed: Mapping[str, str],
+) -> None:
+    """Have the supervisor run the release's gunicorn as ``program``: with the settings, the
+    named secrets (from the supervisor's environment) and the release's own paths."""
     directory = files.slot(slot)
     directory.mkdir(parents=True, exist_ok=True)
     pid_file = slot_pid_file(files, slot)
@@ -163,22 +172,27 @@ def start_release(
         chdir=files.workdir(version),
         pid_file=pid_file,
     )
-    return processes.spawn(
+    supervisor.run(
+        program,
         argv,
-        pid_file=directory / "process.pid",
-        log_file=directory / "release.log",
-        marker=str(pid_file),
-        env=environment,
+        cwd=files.workdir(version),
+        log=directory / "release.log",
+        stop_seconds=STOP_SECONDS,
+        settings=settings,
+        secrets=secrets,
+        fixed=fixed,
     )
 
 
-def wait_ready(process: Process, port: int, path: str, timeout: float, log: Path) -> None:
+def wait_ready(
+    started: Callable[[], bool], port: int, path: str, timeout: float, log: Path
+) -> None:
     """Poll the release's ``path`` on its private port until it is ready; fail fast if it
     exits."""
     deadline = time.monotonic() + timeout
     last = "no answer yet"
     while time.monotonic() < deadline:
-        if not processes.is_running(process):
+        if not started():
             raise ShipwayError(
                 f"the release exited before it was ready; last log lines: {log_tail(log, 3)}"
             )
@@ -216,6 +230,11 @@ def release_environment(
 ) -> dict[str, str]:
     """The environment of a release, its hooks and its loading: settings and secrets over
     ours, the venv's bin first on PATH, and the environment's shared directory."""
+    return {**base, **settings, **secrets, **release_paths(base, venv, shared)}
+
+
+def release_paths(base: Mapping[str, str], venv: Path, shared: Path) -> dict[str, str]:
+    """What a release's environment always has last: its venv first on PATH, the venv, and
+    the environment's shared directory."""
     path = os.pathsep.join([str(venv / "bin"), base.get("PATH", "")])
-    ours = {"PATH": path, "VIRTUAL_ENV": str(venv), "SHIPWAY_SHARED_DIR": str(shared)}
-    return {**base, **settings, **secrets, **ours}
+    return {"PATH": path, "VIRTUAL_ENV": str(venv), "SHIPWAY_SHARED_DIR": str(shared)}

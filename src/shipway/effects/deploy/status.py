@@ -11,8 +11,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from shipway.decisions.deploy.state import SLOTS, EnvState
+from shipway.decisions.deploy.supervisor import ProgramInfo
 from shipway.effects import command, probes
-from shipway.effects.deploy import processes, releases
+from shipway.effects.deploy import releases
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import (
     deploy_lock,
@@ -36,13 +37,16 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
             state = _repair_quietly(env)
         holder = None
     weights = router_weights(env.files)
-    router_running = processes.is_running(state.router)
+    programs = env.supervisor.programs()
+    router = supervised(env, programs, state.router_program)
+    router_running = router["running"]
     rows = []
     for slot in SLOTS:
         current = state.slot(slot)
         if current.phase == "empty":
             continue
-        running = processes.is_running(current.process)
+        process = supervised(env, programs, current.program)
+        running = process["running"]
         rows.append(
             {
                 "version": current.version,
@@ -51,7 +55,9 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
                 "port": env.slot_ports[slot],
                 "weight": (weights or state.weights)[slot],
                 "server": current.server,
-                "pid": current.process.pid if current.process else None,
+                "pid": process["pid"],
+                "restarts": process["restarts"],
+                "uptime": process["uptime"],
                 "running": running,
                 "ready": running
                 and probes.ready(f"http://127.0.0.1:{env.slot_ports[slot]}", env.config.ready_path),
@@ -67,6 +73,8 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
             "weight": 0,
             "server": None,
             "pid": None,
+            "restarts": None,
+            "uptime": None,
             "running": False,
             "ready": False,
         }
@@ -80,8 +88,10 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
     # Under maintenance the router answers with the page, naming no release: it is healthy
     # when it serves the page and the release behind it is ready for `--off`.
     answered_by = answering_release(env) if router_running and not maintenance.on else None
+    supervisor_running = env.supervisor.running()
     healthy = bool(
-        router_running
+        supervisor_running
+        and router_running
         and serving_row
         and serving_row["ready"]
         and weights == state.weights
@@ -90,14 +100,18 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
     )
     audit = read_audit(env.files)
     rollout = load_rollout(env.files)
+    supervisor_process = env.supervisor.process()
     return {
         "environment": env.name,
         "url": env.config.url,
         "serving": serving,
         "healthy": healthy,
+        "supervisor": {
+            "running": supervisor_running,
+            "pid": supervisor_process.pid if supervisor_process else None,
+        },
         "router": {
-            "running": router_running,
-            "pid": state.router.pid if state.router else None,
+            **router,
             "weights": weights,
             "expected_weights": dict(state.weights),
             "answered_by": answered_by,
@@ -108,6 +122,23 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
         "lock": holder.describe() if holder else None,
         "rollout": rollout.model_dump(exclude={"watcher"}) if rollout else None,
         "last": audit[-1] if audit else None,
+    }
+
+
+def supervised(
+    env: LocalEnvironment, programs: dict[str, ProgramInfo], name: str | None
+) -> dict[str, Any]:
+    """What the supervisor says of program ``name``: whether it runs, its pid, how often it
+    restarted it, and for how long it has run since."""
+    info = programs.get(name) if name is not None else None
+    if info is None or name is None:
+        return {"running": False, "pid": None, "restarts": None, "uptime": None}
+    return {
+        "running": info.state.supervised,
+        "state": info.state.value,
+        "pid": info.pid or None,
+        "restarts": env.supervisor.restarts(name),
+        "uptime": round(info.uptime, 1),
     }
 
 
@@ -136,19 +167,32 @@ def show(report: dict[str, Any]) -> None:
             out.print("  [bold red]the router does not serve the maintenance page[/]")
     if router["answered_by"]:
         out.print(f"  the router says {router['answered_by']} answered {report['url']}")
+    if not report["supervisor"]["running"] and report["releases"]:
+        out.print(
+            "  [bold red]the environment's supervisor is not running[/]: nothing restarts "
+            "what exits; the next `inv deploy` or `inv rollback` starts it again"
+        )
     if not router["running"]:
         out.print("  [bold red]the router is not running[/]: the next `inv deploy` restarts it")
-    elif router["weights"] != router["expected_weights"]:
+    else:
         out.print(
-            f"  [yellow]router weights {router['weights']} differ from "
-            f"{router['expected_weights']}[/]"
+            f"  router: pid {router['pid']}, up {duration(router['uptime'])}, "
+            f"restarted {router['restarts']} times by the supervisor"
         )
+        if router["weights"] != router["expected_weights"]:
+            out.print(
+                f"  [yellow]router weights {router['weights']} differ from "
+                f"{router['expected_weights']}[/]"
+            )
     grid = Table()
-    columns = ("version", "state", "slot", "weight", "server", "pid", "running", "ready")
-    for column in columns:
+    columns = ("version", "state", "slot", "weight", "server", "pid", "restarts", "uptime")
+    for column in (*columns, "ready"):
         grid.add_column(column)
     for row in report["releases"]:
-        grid.add_row(*(str(row[c]) if row[c] is not None else "" for c in columns))
+        cells = [str(row[c]) if row[c] is not None else "" for c in columns]
+        if row["slot"] is not None:
+            cells[-1] = duration(row["uptime"]) if row["running"] else "not running"
+        grid.add_row(*cells, str(row["ready"]))
     out.print(grid)
     if rollout := report["rollout"]:
         new = rollout["canary"]
@@ -169,6 +213,14 @@ def show(report: dict[str, Any]) -> None:
             f"  last: {last.get('action')} of {last.get('version')} {last.get('outcome')} "
             f"by {last.get('who')}"
         )
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    minutes, rest = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{rest:02d}s"
 
 
 def logs(env: LocalEnvironment, follow: bool, lines: int = 50) -> None:

@@ -1,13 +1,13 @@
 """Environment states the state and reconcile tests start from."""
 
-from shipway.decisions.deploy.state import EnvState, Operation, Process, idle_slot
+from shipway.decisions.deploy.state import EnvState, Operation, idle_slot
 
-PROC = Process(pid=1, start_ticks=1, marker="m")
+PROGRAM = "blue-000001"
 
 
 def serving(version: str = "1.0", slot: str = "blue") -> EnvState:
     state = EnvState(history=[version]).routed_to(slot)  # type: ignore[arg-type]
-    return state.with_slot(slot, version=version, phase="serving", process=PROC)  # type: ignore[arg-type]
+    return state.with_slot(slot, version=version, phase="serving", program=PROGRAM)  # type: ignore[arg-type]
 
 
 def deploying(state: EnvState, version: str = "2.0", step: str = "ready") -> EnvState:
@@ -22,6 +22,6 @@ def deploying(state: EnvState, version: str = "2.0", step: str = "ready") -> Env
         started=0,
         who="me@host",
     )
-    return state.with_slot(slot, version=version, phase="starting", process=PROC).model_copy(
+    return state.with_slot(slot, version=version, phase="starting", program=PROGRAM).model_copy(
         update={"operation": op}
     )

@@ -16,7 +16,7 @@ from shipway.decisions.deploy.flow import (
 )
 from shipway.decisions.deploy.state import Control, EnvState
 from shipway.errors import ShipwayError
-from tests.unit.decisions.deploy.states import PROC, serving
+from tests.unit.decisions.deploy.states import PROGRAM, serving
 
 BLUE_GREEN = Environment(port=8000)
 CANARY = Environment(port=8000, strategy="canary")
@@ -223,7 +223,7 @@ def test_a_rollback_goes_to_the_previous_release_by_default() -> None:
 
 
 def test_a_rollback_to_a_warm_release_only_switches() -> None:
-    state = serving("2.0", "green").with_slot("blue", version="1.0", phase="warm", process=PROC)
+    state = serving("2.0", "green").with_slot("blue", version="1.0", phase="warm", program=PROGRAM)
     assert flow.choose_rollback(state, "1.0", "prod").warm_slot == "blue"
 
 

@@ -6,7 +6,7 @@ from shipway.decisions.deploy.reconcile import (
     plan_repair,
 )
 from shipway.decisions.deploy.state import split
-from tests.unit.decisions.deploy.states import PROC, deploying, serving
+from tests.unit.decisions.deploy.states import PROGRAM, deploying, serving
 
 NOW = 1000.0
 
@@ -72,7 +72,7 @@ def test_interrupted_with_nothing_alive_is_reported() -> None:
 
 def test_warm_release_is_kept_until_its_time_then_stopped() -> None:
     state = serving("2.0", "green").with_slot(
-        "blue", version="1.0", phase="warm", process=PROC, warm_until=NOW + 5
+        "blue", version="1.0", phase="warm", program=PROGRAM, warm_until=NOW + 5
     )
     assert (
         plan_repair(state, {"blue": True, "green": True}, True, NOW, repair_processes=True).actions
@@ -84,7 +84,7 @@ def test_warm_release_is_kept_until_its_time_then_stopped() -> None:
 
 def test_a_release_kept_until_the_next_deploy_outlives_its_window_but_not_its_death() -> None:
     state = serving("2.0", "green").with_slot(
-        "blue", version="1.0", phase="warm", process=PROC, warm_until=NOW + 5, kept=True
+        "blue", version="1.0", phase="warm", program=PROGRAM, warm_until=NOW + 5, kept=True
     )
     much_later = NOW + 86_400
     alive = plan_repair(
@@ -98,7 +98,7 @@ def test_a_release_kept_until_the_next_deploy_outlives_its_window_but_not_its_de
 
 
 def test_leftover_releases_are_stopped() -> None:
-    state = serving().with_slot("green", version="2.0", phase="ready", process=PROC)
+    state = serving().with_slot("green", version="2.0", phase="ready", program=PROGRAM)
     repair = plan_repair(state, {"blue": True, "green": True}, True, NOW, repair_processes=False)
     assert repair.actions == (StopSlot("green", "left ready"),)
 

@@ -10,14 +10,14 @@ import pytest
 from shipway.config.deploy import Environment
 from shipway.decisions.deploy import flow
 from shipway.decisions.deploy.flow import Cause, Step, Stop
-from shipway.decisions.deploy.state import EnvState, Process, Slot, SlotState
+from shipway.decisions.deploy.state import EnvState, Slot, SlotState
 from shipway.effects.deploy import engine as engine_module
 from shipway.effects.deploy.engine import Engine, Executor
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import EnvFiles, load_state, save_state
 from shipway.errors import ShipwayError
 
-PROC = Process(pid=1, start_ticks=1, marker="m")
+PROGRAM = "blue-000001"
 
 
 @dataclass
@@ -63,7 +63,7 @@ class Recording(Engine):
 
 def serving_blue() -> EnvState:
     state = EnvState(history=["1.0"]).routed_to("blue")
-    return state.with_slot("blue", version="1.0", phase="serving", process=PROC)
+    return state.with_slot("blue", version="1.0", phase="serving", program=PROGRAM)
 
 
 @pytest.fixture
