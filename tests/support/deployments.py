@@ -46,6 +46,8 @@ ENVIRONMENTS = (
     "never",
     "unservable",
     "unready",
+    "supervised",
+    "supervised-secrets",
 )
 VERSIONS = ("1.0.0", "2.0.0")
 

@@ -189,13 +189,19 @@ def restarts(log: str, name: str) -> int:
 @dataclass(frozen=True)
 class LaunchSpec:
     """What the launcher execs: ``argv`` in ``cwd``, with ``settings`` over the supervisor's
-    environment, the named ``secrets`` from it (over the settings), and ``fixed`` last."""
+    environment, the named ``secrets`` from it (over the settings), and ``fixed`` last.
+
+    ``leftovers`` is an argument only this program's processes have (gunicorn's pid file):
+    processes that still carry it when the program starts are what its killed predecessor
+    left (gunicorn's workers outlive a killed master, and uvicorn's hold its port), and are
+    stopped first."""
 
     argv: Sequence[str]
     cwd: str
     settings: Mapping[str, str]
     secrets: Sequence[str]
     fixed: Mapping[str, str]
+    leftovers: str | None = None
 
     def document(self) -> dict[str, Any]:
         return {
@@ -204,6 +210,7 @@ class LaunchSpec:
             "settings": dict(self.settings),
             "secrets": list(self.secrets),
             "fixed": dict(self.fixed),
+            "leftovers": self.leftovers,
         }
 
 

@@ -5,7 +5,6 @@ it has on its command line) all match: a reused pid is never mistaken for it.
 """
 
 import os
-import signal
 import socket
 import time
 from collections.abc import Mapping, Sequence
@@ -14,28 +13,14 @@ from pathlib import Path
 from shipway.decisions.deploy.commands import DETACH_SCRIPT, detached
 from shipway.decisions.deploy.state import Process
 from shipway.effects import command
+
+# What /proc says, for the modules that already read it here.
+from shipway.effects.deploy.proc import POLL as POLL
+from shipway.effects.deploy.proc import command_line as command_line
+from shipway.effects.deploy.proc import end, end_leftovers
+from shipway.effects.deploy.proc import start_ticks as start_ticks
+from shipway.effects.deploy.proc import with_marker as with_marker
 from shipway.errors import ShipwayError
-
-POLL = 0.05
-
-
-def start_ticks(pid: int) -> int | None:
-    """The process's start time in clock ticks since boot, or None if it is gone or a zombie."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = stat.rsplit(")", 1)[1].split()  # the command name may contain spaces
-    if fields[0] in ("Z", "X"):
-        return None
-    return int(fields[19])
-
-
-def command_line(pid: int) -> list[str]:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
-    except OSError:
-        return []
 
 
 def is_running(process: Process | None) -> bool:
@@ -94,37 +79,12 @@ def stop(process: Process | None, grace: float = 25) -> None:
     """SIGTERM (a graceful stop: in-flight requests finish), then SIGKILL after ``grace``."""
     if process is None or not is_running(process):
         return
-    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
-        try:
-            os.kill(process.pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if not is_running(process):
-                return
-            time.sleep(POLL)
-    raise ShipwayError(f"process {process.pid} ({process.marker}) would not stop")
-
-
-def with_marker(marker: str) -> list[int]:
-    """Pids of the processes whose command line has ``marker`` as an argument.
-
-    Only for what a dead parent left behind (gunicorn workers outlive a killed master): the
-    marker is a path in the environment's own state directory, never a program name.
-    """
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and marker in command_line(int(entry.name)):
-            found.append(int(entry.name))
-    return found
+    if not end(process.pid, process.start_ticks, grace):
+        raise ShipwayError(f"process {process.pid} ({process.marker}) would not stop")
 
 
 def stop_leftovers(marker: str, grace: float = 10) -> None:
-    for pid in with_marker(marker):
-        ticks = start_ticks(pid)
-        if ticks is not None:
-            stop(Process(pid=pid, start_ticks=ticks, marker=marker), grace)
+    end_leftovers(marker, grace)
 
 
 def port_in_use(host: str, port: int) -> bool:

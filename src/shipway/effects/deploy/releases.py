@@ -181,6 +181,7 @@ def start_release(
         settings=settings,
         secrets=secrets,
         fixed=fixed,
+        leftovers=str(pid_file),
     )
 
 

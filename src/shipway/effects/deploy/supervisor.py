@@ -176,9 +176,10 @@ class Supervisor:
         settings: Mapping[str, str],
         secrets: Sequence[str],
         fixed: Mapping[str, str],
+        leftovers: str | None = None,
     ) -> None:
         """Run ``argv`` as program ``name`` through the launcher."""
-        spec = LaunchSpec(argv, str(cwd), settings, secrets, fixed)
+        spec = LaunchSpec(argv, str(cwd), settings, secrets, fixed, leftovers)
         command = launch_command(sys.executable, self.spec_file(name))
         self.add(Program(name, command, log, stop_seconds), spec)
 
