@@ -230,3 +230,35 @@ def maintenance(
         entry.maintenance(
             project(), env, on=on, off=off, message=message or None, lock_wait=lock_wait
         )
+
+
+@task(
+    positional=["action"],
+    help={
+        "action": "install, uninstall or show",
+        "env": "environment whose supervisor the unit starts at boot",
+        "env-file": "a 0600 file of NAME=value lines systemd reads: the env: secrets",
+        "unit-dir": "write the unit here instead, and run no systemctl command",
+        "dry-run": "print what would be written and run, and change nothing",
+    },
+)
+def service(
+    c: Context,
+    action: str,
+    env: str | None = None,
+    env_file: str | None = None,
+    unit_dir: str | None = None,
+    dry_run: bool = False,
+) -> None:
+    """Install, uninstall or show the systemd unit starting its supervisor at boot."""
+    from shipway.entry import unit
+
+    with reported():
+        unit.service(
+            project(),
+            action,
+            env or None,
+            env_file=env_file or None,
+            unit_dir=unit_dir or None,
+            dry_run=dry_run,
+        )

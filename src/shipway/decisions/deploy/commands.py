@@ -1,4 +1,5 @@
-"""Commands of the local target, as argv lists: release environments, gunicorn, Envoy."""
+"""Commands of the local target, as argv lists: release environments, gunicorn, Envoy, the
+supervisor and the systemd commands around its unit."""
 
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,3 +86,19 @@ def envoy(config: Path) -> Argv:
         "--log-level",
         "warning",
     ]
+
+
+def supervise(python: str, environment: str) -> Argv:
+    """The environment's supervisor in the foreground (run in the project's root): what the
+    systemd unit of `inv service` starts at boot (decisions/deploy/unit.py)."""
+    return [python, "-m", "shipway", "supervise", "--env", environment]
+
+
+def systemctl(*arguments: str, user: bool) -> Argv:
+    """systemctl for the system's manager, or (``user``) the user's own manager."""
+    return ["systemctl", *(["--user"] if user else []), *arguments]
+
+
+def verify_unit(path: Path) -> Argv:
+    """systemd's own check of a unit file: syntax, settings, the executable it starts."""
+    return ["systemd-analyze", "verify", str(path)]
