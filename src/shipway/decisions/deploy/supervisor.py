@@ -107,14 +107,9 @@ def launch_command(python: str, spec: Path) -> tuple[str, ...]:
     return (python, "-m", "shipway.entry.launch", str(spec))
 
 
-def supervise_command(python: str, environment: str, root: Path) -> list[str]:
-    """``shipway supervise``: resolves the secrets, writes the configuration, then becomes
-    the environment's supervisord. shipway starts it so, and so does a systemd unit."""
-    return [python, "-m", "shipway", "supervise", "--env", environment, "--project", str(root)]
-
-
 def supervisord_command(python: str, config: Path) -> list[str]:
-    """In the foreground: whoever starts it (shipway, systemd) sees it as one process."""
+    """In the foreground: whoever starts it (shipway, or ``shipway supervise`` from a systemd
+    unit, ``commands.supervise``) sees it as one process."""
     return [python, "-m", "supervisor.supervisord", "--nodaemon", "--configuration", str(config)]
 
 

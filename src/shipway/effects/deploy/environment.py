@@ -25,7 +25,6 @@ from shipway.decisions.deploy.supervisor import (
     ProgramState,
     program_name,
     stale_secrets,
-    supervise_command,
     supervisord_command,
 )
 from shipway.decisions.deploy.tls import TlsMaterial
@@ -126,10 +125,6 @@ class LocalEnvironment:
         )
 
     # -- processes -------------------------------------------------------------------------
-
-    def supervise_command(self) -> list[str]:
-        """What a systemd unit runs to start the environment's supervisor at boot."""
-        return supervise_command(sys.executable, self.name, self.project.root)
 
     def supervisor_environment(self, secrets: Mapping[str, str]) -> dict[str, str]:
         """The supervisor's environment: ours, and the secrets its programs restart with

@@ -12,7 +12,7 @@ lock, installed releases, slots and the router's files.
     <state_dir>/router/          envoy.json (with the weights and maintenance state the router
                                  starts with, kept current), logs
     <state_dir>/router/admin.sock  the router's admin API (a Unix socket, 0600); when that path
-                                 is too long for a socket, $XDG_RUNTIME_DIR (or /tmp)/
+                                 is too long for a socket, /tmp/
                                  shipway-<uid>/<hash of state_dir>-admin.sock, in a 0700 directory
     <state_dir>/supervisor/      supervisord.conf, its pid file and log; control.sock (its
                                  XML-RPC API, 0600; same fallback); programs/<name>.conf and
@@ -34,7 +34,6 @@ import json
 import os
 import socket
 import stat
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -51,6 +50,7 @@ from shipway.errors import ShipwayError
 POLL = 0.2
 # The longest path a Unix socket may have (sun_path is 108 bytes, with its terminating NUL).
 MAX_SOCKET_PATH = 107
+SOCKET_BASE = Path("/tmp")  # noqa: S108  # nosec B108 - in a 0700 directory of ours, checked
 PID_SUFFIX = len(".4194304")  # "." and the largest pid Linux gives (pid_max)
 OWNER_ONLY = 0o600
 M = TypeVar("M", bound=BaseModel)
@@ -159,7 +159,7 @@ class EnvFiles:
         if len(os.fsencode(path)) + spare > MAX_SOCKET_PATH:
             raise ShipwayError(
                 f"the socket {path} is longer than a Unix socket path may be "
-                f"({MAX_SOCKET_PATH} bytes); set XDG_RUNTIME_DIR or TMPDIR to a shorter directory"
+                f"({MAX_SOCKET_PATH} bytes); use a shorter state_dir"
             )
         path.parent.mkdir(mode=0o700, exist_ok=True)
         info = path.parent.lstat()
@@ -300,10 +300,10 @@ def deploy_lock(files: EnvFiles, action: str, wait: float = 0) -> Iterator[str |
 
 
 def _runtime_dir() -> Path:
-    """A directory of this user's alone for sockets: under $XDG_RUNTIME_DIR, else the
-    temporary directory, named by uid (prepare_admin_socket checks owner and mode)."""
-    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
-    return Path(base) / f"shipway-{os.getuid()}"
+    """A directory of this user's alone for sockets, named by uid (``_prepare_socket`` checks
+    its owner and mode). Fixed, not read from XDG_RUNTIME_DIR or TMPDIR: a supervisor started
+    by systemd and a command typed in a shell must find the same sockets."""
+    return SOCKET_BASE / f"shipway-{os.getuid()}"
 
 
 def read_holder(files: EnvFiles) -> LockHolder | None:

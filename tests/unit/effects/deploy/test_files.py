@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from shipway.decisions.deploy.state import EnvState
+from shipway.effects.deploy import files as files_module
 from shipway.effects.deploy.files import (
     MAX_SOCKET_PATH,
     EnvFiles,
@@ -34,7 +35,7 @@ def test_a_state_directory_too_deep_for_a_socket_gets_one_in_a_private_runtime_d
 ) -> None:
     runtime = tmp_path / "run"
     runtime.mkdir()
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    monkeypatch.setattr(files_module, "SOCKET_BASE", runtime)
     deep = EnvFiles(tmp_path / ("d" * MAX_SOCKET_PATH))
     other = EnvFiles(tmp_path / ("e" * MAX_SOCKET_PATH))
     socket = deep.prepare_admin_socket()
@@ -47,7 +48,7 @@ def test_a_state_directory_too_deep_for_a_socket_gets_one_in_a_private_runtime_d
 def test_a_runtime_directory_too_deep_too_is_named_with_the_limit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / ("r" * MAX_SOCKET_PATH)))
+    monkeypatch.setattr(files_module, "SOCKET_BASE", tmp_path / ("r" * MAX_SOCKET_PATH))
     with pytest.raises(
         Exception, match=f"longer than a Unix socket path may be \\({MAX_SOCKET_PATH}"
     ):
