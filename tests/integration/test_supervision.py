@@ -18,7 +18,12 @@ from shipway.entry import deploy as deploy_tasks
 from shipway.errors import ShipwayError
 from tests.support.deployments import steady_load, with_environment
 from tests.support.recovery import kill_and_recover
-from tests.support.supervised import as_process, assert_nothing_running, slot_process
+from tests.support.supervised import (
+    as_process,
+    assert_nothing_running,
+    descendants,
+    slot_process,
+)
 
 V1, V2 = "1.0.0", "2.0.0"
 
@@ -30,19 +35,6 @@ def deploy(project: Project, name: str, version: str) -> None:
 def served_version(env: LocalEnvironment) -> str:
     version: str = client().get(f"{env.config.url}/health/detailed", timeout=5).json()["version"]
     return version
-
-
-def children(pid: int) -> set[int]:
-    found = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.add(int(entry.name))
-    return found
 
 
 def test_a_killed_router_and_a_killed_release_come_back_under_load_with_no_command(
@@ -61,7 +53,7 @@ def test_a_killed_router_and_a_killed_release_come_back_under_load_with_no_comma
     assert release is not None
     master = slot_process(env, "blue")[1]
     assert master is not None
-    workers = [as_process(pid) for pid in children(master)]
+    workers = [as_process(pid) for pid in descendants(master)]
     assert workers  # gunicorn's workers, which outlive a killed master
     with steady_load(env.config.url, tmp_path / "load.json", rps=100) as finish:
         time.sleep(1)  # load before the kill: the measurement window, not a synchronization

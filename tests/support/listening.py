@@ -6,7 +6,7 @@ from pathlib import Path
 
 from shipway.decisions.deploy.state import SLOTS
 from shipway.effects.deploy.environment import LocalEnvironment
-from tests.support.supervised import router_pid, slot_process
+from tests.support.supervised import descendants, router_pid, slot_process
 
 LISTEN = "0A"  # the TCP state LISTEN in /proc/net/tcp
 
@@ -24,29 +24,11 @@ def _listening_sockets() -> dict[int, int]:
     return found
 
 
-def _with_descendants(pids: set[int]) -> set[int]:
-    """The processes and their children (gunicorn's workers), to any depth."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat_line = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat_line.rsplit(")", 1)[1].split()[1])
-    found = set(pids)
-    while True:
-        more = {pid for pid, parent in parents.items() if parent in found} - found
-        if not more:
-            return found
-        found |= more
-
-
 def listening_ports(pids: set[int]) -> set[int]:
     """The TCP ports these processes (and their descendants) listen on."""
     sockets = _listening_sockets()
     ports = set()
-    for pid in _with_descendants(pids):
+    for pid in pids.union(*(descendants(pid) for pid in pids)):
         try:
             descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
         except OSError:

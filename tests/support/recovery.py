@@ -11,7 +11,7 @@ import httpx
 from shipway.effects.deploy import processes
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.http_client import client
-from tests.support.supervised import as_process, pid_of
+from tests.support.supervised import as_process, descendants, pid_of
 
 POLL = 0.02  # between probes while waiting for the answer: the figure's resolution
 
@@ -28,15 +28,18 @@ def kill_and_recover(
 ) -> Recovery:
     """SIGKILL the process the supervisor runs as ``program``, then probe the environment's
     URL until the supervisor runs it again (a new pid) and the router answers 2xx from
-    ``version``. While the old process is merely dying, its answers do not count."""
+    ``version``. Answers from the old process, or from children it left behind (gunicorn's
+    workers), do not count: they must be gone first."""
     victim = as_process(pid_of(env, program))
+    family = [victim, *(as_process(pid) for pid in descendants(victim.pid))]
     url = f"{env.config.url}{env.config.ready_path}"
     killed_at = time.monotonic()
     os.kill(victim.pid, signal.SIGKILL)
     deadline = killed_at + timeout
     while time.monotonic() < deadline:
         restarted = pid_of(env, program)
-        if restarted not in (None, victim.pid) and not processes.is_running(victim):
+        gone = not any(processes.is_running(p) for p in family)
+        if restarted not in (None, victim.pid) and gone:
             try:
                 response = client().get(url, timeout=2)
             except httpx.HTTPError:

@@ -1,6 +1,8 @@
 """What the environment's supervisor runs, for tests: a program's pid, and that nothing of
 an environment is left running after ``inv stop``."""
 
+from pathlib import Path
+
 from shipway.decisions.deploy.state import Process, Slot
 from shipway.effects.deploy import processes, releases
 from shipway.effects.deploy.environment import LocalEnvironment
@@ -51,3 +53,21 @@ def as_process(pid: int | None) -> Process:
     ticks = processes.start_ticks(pid)
     assert ticks is not None, f"process {pid} is not running"
     return Process(pid=pid, start_ticks=ticks, marker=processes.command_line(pid)[0])
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes ``pid`` started, and theirs, to any depth."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found: set[int] = set()
+    frontier = {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found

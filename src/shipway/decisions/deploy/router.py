@@ -148,10 +148,13 @@ def _listener(
             "clusters": [{"name": slot, "weight": weights[slot]} for slot in SLOTS],
         },
         "timeout": "60s",
-        # Retry only what never reached a release: safe for every method.
+        # Retry only what never reached a release: safe for every method. The back-off spans
+        # about a second (jittered, 50 ms doubling to 500 ms): a release whose server the
+        # supervisor is restarting is refusing connections for a few hundred milliseconds.
         "retry_policy": {
             "retry_on": "connect-failure,refused-stream,reset-before-request",
-            "num_retries": 3,
+            "num_retries": 5,
+            "retry_back_off": {"base_interval": "0.05s", "max_interval": "0.5s"},
         },
     }
     manager = {

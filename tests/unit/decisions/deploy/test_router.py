@@ -59,6 +59,10 @@ def test_envoy_config_routes_by_runtime_weights_to_two_slots() -> None:
     weighted = route(document)["route"]
     assert weighted["weighted_clusters"]["runtime_key_prefix"] == "routing"
     assert "reset-before-request" in weighted["retry_policy"]["retry_on"]
+    assert weighted["retry_policy"]["retry_back_off"] == {
+        "base_interval": "0.05s",
+        "max_interval": "0.5s",
+    }
 
 
 def test_the_admin_api_is_a_socket_only_its_owner_opens() -> None:
