@@ -85,3 +85,25 @@ def envoy(config: Path) -> Argv:
         "--log-level",
         "warning",
     ]
+
+
+def detached_deploy(
+    python: str, root: Path, environment: str, version: str, lock_wait: float, log: Path
+) -> Argv:
+    """The background deploy of ``inv deploy --detach``: shipway's own entry point, run by the
+    interpreter shipway runs in (no invoke, no tasks.py). ``--log`` is its marker argument."""
+    return [
+        python,
+        "-m",
+        "shipway.entry.detached",
+        "--root",
+        str(root),
+        "--env",
+        environment,
+        "--version",
+        version,
+        "--lock-wait",
+        f"{lock_wait:g}",
+        "--log",
+        str(log),
+    ]
