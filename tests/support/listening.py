@@ -66,8 +66,9 @@ def mode(path: Path) -> int:
 
 def assert_owner_only(env: LocalEnvironment) -> None:
     """The admin socket is 0600, the state directory 0700, and nothing in it is writable by
-    group or others; the router listens on the environment's ports alone, the releases on
-    their slots' loopback ports."""
+    group or others; the router listens on the environment's ports alone (its port, and its
+    redirect and preview ports when it has them), the releases on their slots' loopback
+    ports."""
     socket = env.files.admin_socket
     assert stat.S_ISSOCK(socket.lstat().st_mode), socket
     assert mode(socket) == 0o600
@@ -82,8 +83,8 @@ def assert_owner_only(env: LocalEnvironment) -> None:
             assert mode(path) & 0o022 == 0, f"{path} is writable by others: {oct(mode(path))}"
     state = load_state(env.files)
     assert state.router is not None
-    redirect = env.config.http_redirect_port
-    router_ports = {env.config.port} | ({redirect} if redirect else set())
+    extra = (env.config.http_redirect_port, env.config.preview_port)
+    router_ports = {env.config.port} | {port for port in extra if port is not None}
     assert listening_ports({state.router.pid}) == router_ports
     releases = {s.process.pid for s in state.slots.values() if s.process is not None}
     assert releases
