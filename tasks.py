@@ -101,6 +101,7 @@ def verify(c: Context, version: str, from_index: bool = False) -> None:
         "yes": "approve without asking (required for approval environments when not interactive)",
         "dry-run": "print what would happen and change nothing",
         "lock-wait": "seconds to wait for another deploy's lock (default: fail at once)",
+        "detach": "return once the deploy waits for `inv promote` (it goes on in the background)",
     }
 )
 def deploy(
@@ -110,6 +111,7 @@ def deploy(
     yes: bool = False,
     dry_run: bool = False,
     lock_wait: float = 0,
+    detach: bool = False,
 ) -> None:
     """Blue-green deploy behind the environment's router; rolls back on failure."""
     from shipway.entry import deploy as entry
@@ -122,6 +124,7 @@ def deploy(
             yes=yes,
             dry_run=dry_run,
             lock_wait=lock_wait,
+            detach=detach,
         )
 
 
@@ -158,7 +161,7 @@ def rollback(
 
 @task(help={"env": "environment"})
 def promote(c: Context, env: str) -> None:
-    """Skip the remaining canary steps (or the post-promotion window): 100 % to the new release."""
+    """Release a manual pause, or skip the canary steps up to the next (or the warm window)."""
     from shipway.entry import deploy as entry
 
     with reported():

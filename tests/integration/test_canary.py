@@ -2,7 +2,6 @@
 fault knobs: every faulty canary is rolled back within a bound derived from its windows and
 hurts at most its share of traffic; the healthy one is promoted without one failed request."""
 
-import threading
 import time
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from tests.support.canary import (
     CaseResult,
     analysis_bound,
     canary_project,
+    deploy_in_background,
     run_case,
 )
 from tests.support.deployments import steady_load, with_environment
@@ -101,21 +101,6 @@ def test_canary_that_never_gets_ready_never_takes_traffic(
     assert "was not ready within 5s" in result.error, result.error
     assert (result.max_weight, result.failed_requests) == (0, 0), result
     assert_stable_serves_everything(project, result)
-
-
-def deploy_in_background(project: Project, name: str) -> tuple[threading.Thread, list[str]]:
-    outcome: list[str] = []
-
-    def deploy() -> None:
-        try:
-            deploy_tasks.deploy(project, name, version=CANARY, yes=True, dry_run=False, lock_wait=0)
-            outcome.append("succeeded")
-        except ShipwayError as error:
-            outcome.append(str(error))
-
-    thread = threading.Thread(target=deploy)
-    thread.start()
-    return thread, outcome
 
 
 def test_abort_and_promote_mid_canary_under_load_lose_no_request(

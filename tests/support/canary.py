@@ -2,6 +2,7 @@
 service's fault knobs, under continuous load through the router. Shared by the fault-injection
 tests and benchmarks/canary_faults.py."""
 
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,7 +83,7 @@ def analysis_bound(project: Project, name: str) -> float:
     rules = config.analysis
     return (
         1
-        + config.steps[0].pause
+        + config.steps[0].seconds
         + rules.window
         + (rules.failure_limit + 1) * rules.interval
         + rules.health_failures
@@ -123,3 +124,23 @@ def run_case(project: Project, fault: str, scratch: Path, rps: int = 150) -> Cas
         weights_after=dict(state.weights),
         audit=audit,
     )
+
+
+def deploy_in_background(
+    project: Project, name: str, version: str = CANARY
+) -> tuple[threading.Thread, list[str]]:
+    """``inv deploy`` of ``version`` in a thread; the list gets "succeeded" or its error."""
+    outcome: list[str] = []
+
+    def deploy() -> None:
+        try:
+            deploy_tasks.deploy(
+                project, name, version=version, yes=True, dry_run=False, lock_wait=0
+            )
+            outcome.append("succeeded")
+        except ShipwayError as error:
+            outcome.append(str(error))
+
+    thread = threading.Thread(target=deploy)
+    thread.start()
+    return thread, outcome

@@ -48,7 +48,12 @@ ENVIRONMENTS = (
     "unready",
     "supervised",
     "supervised-secrets",
+    "preview-abort",
+    "preview-promote",
+    "preview-detached",
 )
+# Environments with a preview port of their own (after the slot ports and the redirect port).
+PREVIEWED = ("preview-abort", "preview-promote", "preview-detached")
 VERSIONS = ("1.0.0", "2.0.0")
 
 
@@ -68,13 +73,19 @@ FILE_SETTINGS = {
         "analysis": '{ window = "2s", interval = "1s" }',
     },
     "lock": {"ready_timeout": '"120s"', "settings": '{ CHATBOT_WARMUP_S = "120" }'},
+    # Deployed by `inv deploy --detach`, a separate process: held before its switch.
+    "preview-detached": {
+        "pause": '"manual"',
+        "analysis": '{ window = "4s", interval = "1s", min_requests = 10 }',
+    },
 }
 
 
 def environments_toml() -> str:
     blocks = []
-    ports = iter(free_ports(3 * len(ENVIRONMENTS) + 1))
+    ports = iter(free_ports(3 * len(ENVIRONMENTS) + 1 + len(PREVIEWED)))
     redirect = {"tls": {"http_redirect_port": str(next(ports))}}
+    redirect |= {name: {"preview_port": str(next(ports))} for name in PREVIEWED}
     for name in ENVIRONMENTS:
         router, blue, green = (next(ports) for _ in range(3))
         settings = {

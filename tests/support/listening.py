@@ -50,8 +50,9 @@ def mode(path: Path) -> int:
 def assert_owner_only(env: LocalEnvironment) -> None:
     """The router's admin socket and the supervisor's control socket are 0600, the state
     directory 0700, and nothing in it is writable by group or others; the router listens on
-    the environment's ports alone, the releases on their slots' loopback ports, and the
-    supervisor on no TCP port at all."""
+    the environment's ports alone (its port, and its redirect and preview ports when it has
+    them), the releases on their slots' loopback ports, and the supervisor on no TCP port at
+    all."""
     for socket in (env.files.admin_socket, env.files.control_socket):
         assert stat.S_ISSOCK(socket.lstat().st_mode), socket
         assert mode(socket) == 0o600, socket
@@ -70,8 +71,8 @@ def assert_owner_only(env: LocalEnvironment) -> None:
             assert mode(path) & 0o022 == 0, f"{path} is writable by others: {oct(mode(path))}"
     router = router_pid(env)
     assert router is not None
-    redirect = env.config.http_redirect_port
-    router_ports = {env.config.port} | ({redirect} if redirect else set())
+    extra = (env.config.http_redirect_port, env.config.preview_port)
+    router_ports = {env.config.port} | {port for port in extra if port is not None}
     assert listening_ports({router}) == router_ports
     releases = {pid for slot in SLOTS if (pid := slot_process(env, slot)[1]) is not None}
     assert releases

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from shipway.decisions.deploy.state import Process, Slot
 from shipway.effects.deploy import processes, releases
-from shipway.effects.deploy.environment import LocalEnvironment
+from shipway.effects.deploy.environment import PORT_GRACE, LocalEnvironment
 from shipway.effects.deploy.files import load_state
+from tests.support.processes import wait_until
 
 
 def pid_of(env: LocalEnvironment, program: str | None) -> int | None:
@@ -42,8 +43,14 @@ def assert_nothing_running(env: LocalEnvironment) -> None:
     for marker in markers(env):
         assert processes.with_marker(marker) == [], f"a process with {marker} still runs"
     assert not env.files.control_socket.exists()
-    for port in env.config.ports:
-        assert not processes.port_in_use("127.0.0.1", port), f"port {port} still in use"
+    # A process that has exited may hold its sockets a moment longer while the kernel closes
+    # them (as check_router_ports allows for in a deploy).
+    ports = env.config.ports
+    wait_until(
+        lambda: not any(processes.port_in_use("127.0.0.1", port) for port in ports),
+        timeout=PORT_GRACE,
+        what=f"ports {', '.join(map(str, ports))} of {env.name} to be free",
+    )
 
 
 def as_process(pid: int | None) -> Process:

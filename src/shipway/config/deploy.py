@@ -1,10 +1,11 @@
 """``[tool.shipway.environments.<name>]``: where and how a release is deployed."""
 
 import itertools
+import math
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from shipway.config.fields import (
     EnvVarName,
@@ -13,6 +14,7 @@ from shipway.config.fields import (
     Seconds,
     SecretRef,
     StrictModel,
+    parse_duration,
 )
 
 # Headers the router or HTTP itself sets: naming the release in one would break answers.
@@ -58,9 +60,39 @@ class Hooks(StrictModel):
     )
 
 
+MANUAL = "manual"  # a pause that holds until `inv promote` (or `inv abort`)
+
+
+def _pause(value: object) -> object:
+    """A duration in seconds, or 'manual'; anything else is one clear error, not one per
+    member of the union."""
+    if value == MANUAL:
+        return value
+    seconds = parse_duration(value)
+    if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds >= 0:
+        return float(seconds)
+    raise ValueError("not a duration ('500ms', '30s', '2m', '1h') or 'manual'")
+
+
+Pause = Annotated[float | Literal["manual"], BeforeValidator(_pause)]
+
+
 class CanaryStep(StrictModel):
     weight: int = Field(ge=1, le=99, description="percent of traffic the new release gets")
-    pause: Seconds = Field(default=30.0, description="how long the step holds, under analysis")
+    pause: Pause = Field(
+        default=30.0,
+        description="how long the step holds, under analysis: a duration ('30s', '2m'), or "
+        "'manual': until `inv promote`",
+    )
+
+    @property
+    def manual(self) -> bool:
+        return self.pause == MANUAL
+
+    @property
+    def seconds(self) -> float:
+        """How long the step holds on its own: a manual pause, for ever."""
+        return math.inf if isinstance(self.pause, str) else self.pause
 
 
 DEFAULT_STEPS = [CanaryStep(weight=5), CanaryStep(weight=25), CanaryStep(weight=50)]
@@ -132,6 +164,11 @@ class Environment(StrictModel):
         default=None,
         description="with tls: a port where the router answers 301 to the https:// URL",
     )
+    preview_port: Port | None = Field(
+        default=None,
+        description="a port of its own where the router answers from the release being "
+        "deployed, before it takes traffic (same host, TLS and release header as port)",
+    )
     release_ports: tuple[Port, Port] | None = Field(
         default=None, description="loopback ports of the two release slots (default port+2, +3)"
     )
@@ -150,6 +187,11 @@ class Environment(StrictModel):
         default=DEFAULT_STEPS,
         min_length=1,
         description="canary weights (1-99, rising) and pauses; promotion to 100 % follows",
+    )
+    pause: Literal["manual"] | None = Field(
+        default=None,
+        description="blue-green: 'manual' holds the deploy before the switch, once the new "
+        "release passed its checks, until `inv promote` (none: switch at once)",
     )
     analysis: Analysis = Field(
         default=Analysis(), description="rules checked during canary steps and after promotion"
@@ -248,6 +290,35 @@ class Environment(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _manual_pause_fits_the_strategy(self) -> "Environment":
+        if self.pause == MANUAL and self.strategy == "canary":
+            raise ValueError(
+                'pause = "manual" holds a blue-green deploy before its switch; a canary holds '
+                'at a step instead: steps = [{ weight = 20, pause = "manual" }, ...]'
+            )
+        manual = [i for i, step in enumerate(self.steps) if step.manual]
+        if manual and self.strategy == "blue-green":
+            raise ValueError(
+                f'steps[{manual[0]}].pause = "manual": steps are a canary\'s, and a '
+                'blue-green deploy never runs them; allowed: strategy = "canary", or '
+                'pause = "manual" to hold a blue-green deploy before its switch'
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _preview_port_of_its_own(self) -> "Environment":
+        taken = {self.port: "port", **dict.fromkeys(self.slot_ports, "release_ports")}
+        if self.http_redirect_port is not None:
+            taken[self.http_redirect_port] = "http_redirect_port"
+        if self.preview_port in taken:
+            others = ", ".join(f"{key} {port}" for port, key in taken.items())
+            raise ValueError(
+                f"preview_port = {self.preview_port} is already this environment's "
+                f"{taken[self.preview_port]}; allowed: a port of its own, not one of {others}"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _distinct_ports(self) -> "Environment":
         if len(set(self.ports)) != len(self.ports):
             raise ValueError(f"ports must all differ, got {', '.join(map(str, self.ports))}")
@@ -275,13 +346,21 @@ class Environment(StrictModel):
         return self.scale_down_delay
 
     @property
+    def holds(self) -> bool:
+        """A deploy of this environment may wait for `inv promote` (a manual pause)."""
+        return self.pause == MANUAL or (
+            self.strategy == "canary" and any(step.manual for step in self.steps)
+        )
+
+    @property
     def slot_ports(self) -> tuple[int, int]:
         return self.release_ports or (self.port + 2, self.port + 3)
 
     @property
     def ports(self) -> tuple[int, ...]:
         redirect = () if self.http_redirect_port is None else (self.http_redirect_port,)
-        return (self.port, *self.slot_ports, *redirect)
+        preview = () if self.preview_port is None else (self.preview_port,)
+        return (self.port, *self.slot_ports, *redirect, *preview)
 
     @property
     def scheme(self) -> Literal["http", "https"]:
@@ -289,5 +368,13 @@ class Environment(StrictModel):
 
     @property
     def url(self) -> str:
+        return self._url(self.port)
+
+    @property
+    def preview_url(self) -> str | None:
+        """Where the release being deployed answers before it takes traffic."""
+        return None if self.preview_port is None else self._url(self.preview_port)
+
+    def _url(self, port: int) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{self.scheme}://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{port}"

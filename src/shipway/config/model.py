@@ -118,6 +118,18 @@ class ShipwayConfig(StrictModel):
                 owner[port] = name
         return self
 
+    @model_validator(mode="after")
+    def _perf_deploys_unattended(self) -> "ShipwayConfig":
+        name = self.perf.environment
+        environment = self.environments.get(name)
+        if environment is not None and environment.holds:
+            raise ValueError(
+                f'perf.environment = "{name}" waits for `inv promote` (a pause = "manual"), '
+                "but nox -s perf deploys it unattended and nobody would promote; allowed: an "
+                "environment without a manual pause"
+            )
+        return self
+
     @field_validator("service")
     @classmethod
     def _relativeinside_project(cls, value: str) -> str:

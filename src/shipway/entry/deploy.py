@@ -11,7 +11,8 @@ from shipway.config import Project
 from shipway.decisions.deploy import flow
 from shipway.decisions.deploy.router import message_problem
 from shipway.effects.command import ToolRunner
-from shipway.effects.deploy import control
+from shipway.effects.console import console
+from shipway.effects.deploy import control, detached
 from shipway.effects.deploy import status as environment_status
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_state
@@ -31,7 +32,10 @@ def deploy(
     yes: bool,
     dry_run: bool,
     lock_wait: float,
+    detach: bool = False,
 ) -> None:
+    """With ``detach``, the deploy goes on in the background once it holds at a manual pause
+    (effects/deploy/detached.py); this returns then, or when it ended."""
     env = LocalEnvironment(project, environment)
     store = DirectoryStore(project.path(project.config.artifacts.store))
     name = project.service_package.name
@@ -54,7 +58,16 @@ def deploy(
             out.print("  (approval required: asked on a terminal, --yes otherwise)")
         out.print("[yellow]dry run:[/] nothing was changed")
         return
-    Deployer(env).deploy(
+    deployer = Deployer(env)
+    if detach:
+        deployer.approve(version, yes=yes, interactive=sys.stdin.isatty(), confirm=confirm)
+        if not env.config.holds:
+            console.print(
+                f"{environment} has no manual pause: --detach returns when the deploy ends"
+            )
+        detached.deploy(env, version, lock_wait=lock_wait)
+        return
+    deployer.deploy(
         version,
         yes=yes,
         interactive=sys.stdin.isatty(),

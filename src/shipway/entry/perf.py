@@ -5,13 +5,10 @@ the reports, and stop everything it started, also when it fails or is interrupte
 import dataclasses
 import datetime
 import os
-import signal
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
 
 from shipway.config import Project
 from shipway.config.deploy import ANY_ANSWER, RELEASE_HEADER
@@ -31,6 +28,7 @@ from shipway.effects.perf import records as perf_records
 from shipway.effects.perf.load_generator import BUILTIN_USER, run_locust
 from shipway.effects.perf.records import shown
 from shipway.entry import deploy
+from shipway.entry.interrupts import interrupted_by_sigterm
 from shipway.errors import ShipwayError
 
 
@@ -223,20 +221,3 @@ def tools_on_path(bin_dirs: Sequence[str]) -> Iterator[None]:
         yield
     finally:
         os.environ["PATH"] = previous
-
-
-@contextmanager
-def interrupted_by_sigterm() -> Iterator[None]:
-    """A SIGTERM (a cancelled CI job) unwinds like Ctrl-C, so every finally block runs."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)

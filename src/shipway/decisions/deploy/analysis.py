@@ -26,13 +26,19 @@ The semantics follow Argo Rollouts' AnalysisRun and Flagger's interval times thr
   is successful. Inconclusive or error holds the step (``inconclusive = "pause"``): the weight
   stays, measuring goes on, ``inv promote`` / ``inv abort`` decide, and after ``max_pause`` the
   analysis fails. Nothing inconclusive ever passes on its own.
+- A **manual pause** (``pause = "manual"``) never ends on its own: it holds, measuring, until
+  ``inv promote`` or ``inv abort``. Failed measurements, health checks and metric-source
+  errors fail it as they fail any step; too little data does not, since nothing passes
+  without a person: ``inconclusive = "fail"`` and ``max_pause`` do not apply there.
 """
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Literal
 
 from shipway.config.deploy import Analysis
 from shipway.decisions.deploy.metrics import WindowMetrics
+from shipway.decisions.deploy.state import WAITING_FOR_PROMOTION
 
 
 class Outcome(StrEnum):
@@ -171,8 +177,9 @@ class AnalysisRun:
         }
 
 
-def failure(run: AnalysisRun, rules: Analysis) -> Failure | None:
-    """Whether the analysis has failed, and why; None while it has not."""
+def failure(run: AnalysisRun, rules: Analysis, *, manual: bool = False) -> Failure | None:
+    """Whether the analysis has failed, and why; None while it has not. At a ``manual``
+    pause too little data is shown, not failed: a person decides there."""
     if run.consecutive_health_failures >= rules.health_failures:
         return Failure(
             f"{run.consecutive_health_failures} health checks failed in a row "
@@ -192,7 +199,12 @@ def failure(run: AnalysisRun, rules: Analysis) -> Failure | None:
             f"the metrics source failed {run.consecutive_errors} times in a row "
             f"(limit {rules.consecutive_error_limit}): {last.note}"
         )
-    if rules.inconclusive == "fail" and last is not None and last.outcome is Outcome.INCONCLUSIVE:
+    if (
+        rules.inconclusive == "fail"
+        and not manual
+        and last is not None
+        and last.outcome is Outcome.INCONCLUSIVE
+    ):
         return Failure(f"{last.note} (inconclusive = 'fail')")
     return None
 
@@ -201,11 +213,14 @@ class StepDecision(StrEnum):
     WAIT = "wait"  # the step's pause is not over
     ADVANCE = "advance"  # pause over, newest measurement of this step successful
     HOLD = "hold"  # pause over, but the data does not (yet) support moving on
+    WAIT_FOR_PROMOTION = "wait for promotion"  # a manual pause: only a person moves it on
 
 
 def step_decision(
-    run: AnalysisRun, step_started: float, pause: float, now: float
+    run: AnalysisRun, step_started: float, pause: float | Literal["manual"], now: float
 ) -> tuple[StepDecision, str]:
+    if isinstance(pause, str):  # the only word a pause may be: "manual"
+        return StepDecision.WAIT_FOR_PROMOTION, WAITING_FOR_PROMOTION
     if now < step_started + pause:
         return StepDecision.WAIT, "analysing"
     last = run.last

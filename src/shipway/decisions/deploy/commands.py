@@ -102,3 +102,25 @@ def systemctl(*arguments: str, user: bool) -> Argv:
 def verify_unit(path: Path) -> Argv:
     """systemd's own check of a unit file: syntax, settings, the executable it starts."""
     return ["systemd-analyze", "verify", str(path)]
+
+
+def detached_deploy(
+    python: str, root: Path, environment: str, version: str, lock_wait: float, log: Path
+) -> Argv:
+    """The background deploy of ``inv deploy --detach``: shipway's own entry point, run by the
+    interpreter shipway runs in (no invoke, no tasks.py). ``--log`` is its marker argument."""
+    return [
+        python,
+        "-m",
+        "shipway.entry.detached",
+        "--root",
+        str(root),
+        "--env",
+        environment,
+        "--version",
+        version,
+        "--lock-wait",
+        f"{lock_wait:g}",
+        "--log",
+        str(log),
+    ]

@@ -7,10 +7,13 @@ A deploy has three phases:
 A. Under the deploy lock, ``Plan.switching``: PORTS free (before anything is installed or
    started), INSTALL (verify the artifact, install it into its own venv, load its app: WSGI
    or ASGI?), PRE_DEPLOY hooks, ROUTER (running; the idle slot freed), START the new
-   release in the idle slot and wait until it is ready, SMOKE tests, CANARY steps (canary
-   strategy, when a stable release serves to compare with), SWITCH all traffic, CHECK the
-   version through the router. Anything that goes wrong here *stops* the deploy: traffic goes
-   back to the old release and the new one is stopped.
+   release in the idle slot and wait until it is ready (from then until the switch, the
+   preview port answers from it), SMOKE tests, CANARY steps (canary strategy, when a stable
+   release serves to compare with; a step with ``pause = "manual"`` holds until ``inv
+   promote``), or HOLD (blue-green with ``pause = "manual"``: before the switch, until ``inv
+   promote``), SWITCH all traffic, CHECK the version through the router. Anything that goes
+   wrong here *stops* the deploy: traffic goes back to the old release and the new one is
+   stopped.
 B. Without the lock, WARM: the old release stays warm for the scale-down delay while the new
    one is analysed (only when an old release served). ``inv abort`` or ``inv rollback``, a
    failed analysis and Ctrl-C switch back instantly; ``inv promote`` ends the window early.
@@ -30,11 +33,12 @@ How a deploy ends (``DeployOutcome``, the audit log's ``outcome``), by cause:
 | ``inv abort`` / ``inv rollback`` | aborted         | aborted                |
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from typing import Literal
 
-from shipway.config.deploy import Environment
+from shipway.config.deploy import MANUAL, Environment
 from shipway.decisions.deploy.analysis import Failure, rules_summary
 from shipway.decisions.deploy.checks import expected_status
 from shipway.decisions.deploy.state import (
@@ -60,6 +64,7 @@ class Step(StrEnum):
     START = "start"
     SMOKE = "smoke"
     CANARY = "canary"
+    HOLD = "hold"
     SWITCH = "switch"
     CHECK = "check"
     WARM = "warm"
@@ -133,12 +138,22 @@ def deploy_plan(config: Environment, state: EnvState, version: str, releases: st
             f"starting {version} in slot {slot}",
             f"start it in slot {slot} beside the serving release (gunicorn, {config.workers} "
             f"workers), wait until {config.ready_path} is ready "
-            f"(at most {config.ready_timeout:.0f}s)",
+            f"(at most {config.ready_timeout:.0f}s)" + _previewed(config),
         ),
         PlannedStep(Step.SMOKE, "smoke tests", f"smoke tests: {smoke}"),
     ]
     if config.strategy == "canary" and not first:
         steps.append(PlannedStep(Step.CANARY, "canary steps", _canary_detail(config)))
+    if config.pause == MANUAL and not first:
+        steps.append(
+            PlannedStep(
+                Step.HOLD,
+                "holding before the switch",
+                f"hold before the switch until `inv promote` (manual pause; `inv abort` stops "
+                f"{version}), analysing its health and what it answers on the preview port "
+                f"({rules_summary(config.analysis)})",
+            )
+        )
     steps += [
         PlannedStep(Step.SWITCH, "switching traffic", "switch 100 % of traffic in the router"),
         PlannedStep(
@@ -214,9 +229,17 @@ def _ports(config: Environment, slot: Slot) -> PlannedStep:
     return PlannedStep(Step.PORTS, "checking ports", f"check that ports {ports} are ours or free")
 
 
+def _previewed(config: Environment) -> str:
+    if config.preview_url is None:
+        return ""
+    return f"; from then until the switch {config.preview_url} answers from it (preview)"
+
+
 def _canary_detail(config: Environment) -> str:
     return "\n".join(
-        f"canary step {number}: {step.weight} % of traffic for {step.pause:g}s, under analysis"
+        f"canary step {number}: {step.weight} % of traffic "
+        + ("until `inv promote` (manual pause)" if step.manual else f"for {step.seconds:g}s")
+        + ", under analysis"
         for number, step in enumerate(config.steps, 1)
     )
 
@@ -279,6 +302,27 @@ class DeployOutcome(StrEnum):
     FAILED = "failed"
     ROLLED_BACK = "rolled_back"
     ABORTED = "aborted"
+
+
+@dataclass(frozen=True)
+class Ended:
+    """How a deploy ended, as its audit record says."""
+
+    outcome: str
+    reason: str
+
+    @property
+    def serving(self) -> bool:
+        """The new release serves (even if a post-deploy hook failed)."""
+        return self.outcome in (DeployOutcome.SUCCEEDED, DeployOutcome.HOOK_FAILED)
+
+
+def ended(records: Sequence[Mapping[str, object]], version: str) -> Ended | None:
+    """The end of the newest deploy of ``version`` among audit ``records``; None if none."""
+    found = [r for r in records if r.get("action") == "deploy" and r.get("version") == version]
+    if not found:
+        return None
+    return Ended(str(found[-1].get("outcome")), str(found[-1].get("reason") or ""))
 
 
 @dataclass(frozen=True)

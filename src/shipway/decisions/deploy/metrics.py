@@ -1,23 +1,25 @@
 """Per-release request statistics, read from the router, and what they say about a window.
 
-Envoy counts, per cluster (= release slot), completed upstream requests, 5xx answers (including
-the 503 it answers itself when a release refuses connections) and a latency histogram. All are
-cumulative since the router started, so a window is the difference of two samples. Percentiles
-come from the histogram's buckets by linear interpolation inside the bucket, as Prometheus'
-``histogram_quantile`` does. The router is configured with every latency threshold as a bucket
-bound, so "p95 above the threshold" is decided exactly, not estimated.
+Envoy counts, per cluster (a release slot, or the preview port's cluster), completed upstream
+requests, 5xx answers (including the 503 it answers itself when a release refuses
+connections) and a latency histogram. All are cumulative since the router started, so a
+window is the difference of two samples. Percentiles come from the histogram's buckets by
+linear interpolation inside the bucket, as Prometheus' ``histogram_quantile`` does. The router
+is configured with every latency threshold as a bucket bound, so "p95 above the threshold" is
+decided exactly, not estimated.
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shipway.decisions.deploy.state import SLOTS, Slot
+from shipway.decisions.deploy.state import PREVIEW, SLOTS
 
 # Bucket bounds (ms) of the latency histogram, beside the configured thresholds. The route
 # timeout is 60 s, so no request is slower than the last bound.
 LATENCY_BUCKETS_MS = (1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000)
-STATS_FILTER = r"^cluster\.(blue|green)\.upstream_rq_(completed|5xx|time)$"
+STATS_FILTER = r"^cluster\.(blue|green|preview)\.upstream_rq_(completed|5xx|time)$"
+CLUSTERS = (*SLOTS, PREVIEW)
 
 Buckets = tuple[tuple[float, int], ...]  # (upper bound in ms, requests at or below it)
 
@@ -36,10 +38,11 @@ class Counters:
 @dataclass(frozen=True)
 class Sample:
     at: float  # monotonic seconds
-    slots: Mapping[Slot, Counters] = field(default_factory=dict)
+    clusters: Mapping[str, Counters] = field(default_factory=dict)  # by CLUSTERS' names
 
-    def of(self, slot: Slot) -> Counters:
-        return self.slots.get(slot, Counters())
+    def of(self, cluster: str) -> Counters:
+        """A slot's counters (``blue``, ``green``), or those of the preview port's cluster."""
+        return self.clusters.get(cluster, Counters())
 
 
 @dataclass(frozen=True)
@@ -108,15 +111,15 @@ def parse_stats(document: Any, at: float) -> Sample:  # noqa: ANN401 - JSON from
     except (KeyError, TypeError, ValueError) as error:
         problem = f"{type(error).__name__}: {error}"
         raise MetricsError(f"unexpected router statistics ({problem})") from None
-    slots = {
-        slot: Counters(
-            requests=values.get(f"cluster.{slot}.upstream_rq_completed", 0),
-            errors=values.get(f"cluster.{slot}.upstream_rq_5xx", 0),
-            latency=histograms.get(f"cluster.{slot}.upstream_rq_time", ()),
+    clusters = {
+        name: Counters(
+            requests=values.get(f"cluster.{name}.upstream_rq_completed", 0),
+            errors=values.get(f"cluster.{name}.upstream_rq_5xx", 0),
+            latency=histograms.get(f"cluster.{name}.upstream_rq_time", ()),
         )
-        for slot in SLOTS
+        for name in CLUSTERS
     }
-    return Sample(at=at, slots=slots)
+    return Sample(at=at, clusters=clusters)
 
 
 def window(older: Counters, newer: Counters, seconds: float) -> WindowMetrics:

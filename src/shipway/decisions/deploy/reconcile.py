@@ -4,14 +4,16 @@ Run by every command that holds the deploy lock, so no operation can be in progr
 recorded operation was interrupted (killed, crashed, powered off). The rules keep the
 environment no worse than before the interrupted command:
 
-- interrupted before the switch (or during canary steps): traffic goes back to the old release
-  and the new one is stopped;
+- interrupted before the switch (or during canary steps, a manual pause included, whether
+  the deploy ran attached or with ``--detach``: a hold nobody watches any more is never left
+  taking traffic): traffic goes back to the old release and the new one is stopped;
 - interrupted after the switch, new release alive: the deploy is complete but for its
   scale-down, which is done now (post-deploy hooks are not run; the audit says so);
 - interrupted after the switch, new release dead: traffic goes back to the old release if it
   is alive;
 - warm releases past their scale-down time, and releases that neither serve nor are warm, are
   stopped;
+- nothing is being deployed once a repair is done, so the preview port answers from nothing;
 - the router always gets the weights the state records;
 - ``repair_processes`` (deploys do it, status does not) restarts a dead router and a dead
   serving release.
@@ -53,6 +55,7 @@ Action = StopSlot | Route | StartRouter | RestartSlot
 class Repair:
     actions: tuple[Action, ...]
     interrupted: str | None  # what the interrupted operation was and how it was resolved
+    clear_preview: bool = False  # the preview still names a release: it answers from nothing
 
 
 def plan_repair(
@@ -106,4 +109,4 @@ def plan_repair(
         )
     if repair_processes and routed is not None and not router_alive:
         actions.append(StartRouter("the router is not running"))
-    return Repair(tuple(actions), interrupted)
+    return Repair(tuple(actions), interrupted, clear_preview=state.preview is not None)

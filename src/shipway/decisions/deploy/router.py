@@ -1,5 +1,6 @@
 """Envoy's configuration for an environment: one listener, two slot clusters, runtime weights,
-and one endpoint file per slot naming the release that runs there.
+and one endpoint file per slot naming the release that runs there; with a preview port, a
+second listener and a third cluster, "preview", for the release being deployed.
 
 The configuration never changes while Envoy runs. Traffic moves by changing runtime values
 through the admin API (``POST /runtime_modify?routing.blue=0&routing.green=100``): no reload,
@@ -16,6 +17,13 @@ small HTML page, or JSON when the request's ``Accept`` asks for it), taken by a 
 fraction of ``maintenance.enabled`` (0 or 100). Turning it on or off is a runtime change like
 a weight; the page's message is part of the configuration, so a new message needs a router
 started with it.
+
+The preview port routes everything to the "preview" cluster, whose endpoint file shipway
+replaces like a slot's: the new release's slot port from the moment it is ready until the
+switch, no endpoint otherwise (the port then answers 503 "nothing to preview"). The same
+route stamps the release header and, with TLS, the listener serves the same certificate, so
+the preview is exactly what users will get. Like the slots' files, it is on disk, so a router
+restarted from its files (by shipway or a supervisor) previews the same release.
 """
 
 import hashlib
@@ -25,7 +33,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from shipway.decisions.deploy.metrics import LATENCY_BUCKETS_MS
-from shipway.decisions.deploy.state import DEFAULT_MAINTENANCE_MESSAGE, SLOTS, Slot
+from shipway.decisions.deploy.state import (
+    DEFAULT_MAINTENANCE_MESSAGE,
+    PREVIEW,
+    SLOTS,
+    EnvState,
+    Slot,
+)
 from shipway.decisions.deploy.tls import transport_socket
 
 RUNTIME_PREFIX = "routing"
@@ -38,7 +52,7 @@ ROUTER = f"{TYPES}.filters.http.router.v3.Router"
 FILE_LOG = f"{TYPES}.access_loggers.file.v3.FileAccessLog"
 HTTP_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions"
 ASSIGNMENT = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"
-LATENCY_HISTOGRAM = r"^cluster\.(blue|green)\.upstream_rq_time$"
+LATENCY_HISTOGRAM = r"^cluster\.(blue|green|preview)\.upstream_rq_time$"
 # The endpoint metadata that names a release, and the route's header value that reads it.
 METADATA_NAMESPACE = "shipway"
 RELEASE_KEY = "release"
@@ -53,6 +67,9 @@ ADMIN_SOCKET_MODE = 0o600
 RETRY_AFTER_SECONDS = 300
 # Envoy refuses direct response bodies over 4 KiB; the page around the message stays far below.
 MAX_MESSAGE = 1000
+# What the preview port answers while no release is being deployed (Envoy's "no healthy
+# upstream", response flag UH, for a cluster without endpoints).
+NOTHING_TO_PREVIEW = "nothing to preview: no release of this environment is being deployed\n"
 
 
 def runtime_key(slot: Slot) -> str:
@@ -97,17 +114,30 @@ def envoy_config(
     redirect_port: int | None = None,
     maintenance: bool = False,
     maintenance_message: str = DEFAULT_MAINTENANCE_MESSAGE,
+    preview_port: int | None = None,
+    preview_endpoint_file: str | None = None,
 ) -> dict[str, Any]:
     """With ``tls_secret_file`` the listener serves HTTPS; with ``redirect_port`` too, a
     second listener there answers 301 to the same path on the HTTPS port. The maintenance
-    page's routes are always there, taken only while ``maintenance`` is on (at runtime). The
-    admin API listens on the Unix socket ``admin_socket`` alone, mode 0600: only the
-    environment's owner moves traffic, puts up maintenance or reads statistics."""
+    page's routes are always there, taken only while ``maintenance`` is on (at runtime). With
+    ``preview_port``, a listener there (same host and TLS) sends everything to the "preview"
+    cluster, read from ``preview_endpoint_file``. The admin API listens on the Unix socket
+    ``admin_socket`` alone, mode 0600: only the environment's owner moves traffic, puts up
+    maintenance or reads statistics."""
     static = {**weight_values(weights), **maintenance_values(maintenance)}
     public = _listener(host, port, weights, release_header, access_log, maintenance_message)
+    listeners = [public]
+    clusters = [_cluster(slot, endpoint_files[slot]) for slot in SLOTS]
+    if preview_port is not None:
+        if preview_endpoint_file is None:
+            raise ValueError("a preview port needs the preview cluster's endpoint file")
+        listeners.append(_preview_listener(host, preview_port, release_header, access_log))
+        clusters.append(_cluster(PREVIEW, preview_endpoint_file))
     if tls_secret_file is not None:
-        public["filter_chains"][0]["transport_socket"] = transport_socket(tls_secret_file)
-    redirect = [] if redirect_port is None else [_redirect_listener(host, redirect_port, port)]
+        for listener in listeners:
+            listener["filter_chains"][0]["transport_socket"] = transport_socket(tls_secret_file)
+    if redirect_port is not None:
+        listeners.append(_redirect_listener(host, redirect_port, port))
     return {
         "node": NODE,
         "admin": {"address": {"pipe": {"path": admin_socket, "mode": ADMIN_SOCKET_MODE}}},
@@ -127,10 +157,7 @@ def envoy_config(
                 {"name": "admin", "admin_layer": {}},
             ]
         },
-        "static_resources": {
-            "listeners": [public, *redirect],
-            "clusters": [_cluster(slot, endpoint_files[slot]) for slot in SLOTS],
-        },
+        "static_resources": {"listeners": listeners, "clusters": clusters},
     }
 
 
@@ -142,11 +169,41 @@ def _listener(
     access_log: str,
     maintenance_message: str,
 ) -> dict[str, Any]:
-    route = {
+    weighted = {
         "weighted_clusters": {
             "runtime_key_prefix": RUNTIME_PREFIX,
             "clusters": [{"name": slot, "weight": weights[slot]} for slot in SLOTS],
-        },
+        }
+    }
+    routes = [
+        *maintenance_routes(maintenance_message),
+        _release_route(weighted, release_header),
+    ]
+    return _http_listener("public", host, port, _manager("ingress", routes, access_log))
+
+
+def _preview_listener(host: str, port: int, release_header: str, access_log: str) -> dict[str, Any]:
+    """Everything to the release being deployed, named by the same header; while none is,
+    503 with a small page that says so."""
+    routes = [_release_route({"cluster": PREVIEW}, release_header)]
+    manager = _manager("preview", routes, access_log)
+    manager["local_reply_config"] = {
+        "mappers": [
+            {
+                "filter": {"response_flag_filter": {"flags": ["UH"]}},
+                "status_code": 503,
+                "body": {"inline_string": NOTHING_TO_PREVIEW},
+            }
+        ]
+    }
+    return _http_listener("preview", host, port, manager)
+
+
+def _release_route(target: dict[str, Any], release_header: str) -> dict[str, Any]:
+    """A route to releases (``target``: a cluster or weighted clusters) that names the one
+    that answered."""
+    route = {
+        **target,
         "timeout": "60s",
         # Retry only what never reached a release: safe for every method. The back-off spans
         # about a second (jittered, 50 ms doubling to 500 ms): a release whose server the
@@ -157,9 +214,17 @@ def _listener(
             "retry_back_off": {"base_interval": "0.05s", "max_interval": "0.5s"},
         },
     }
-    manager = {
+    return {
+        "match": {"prefix": "/"},
+        "route": route,
+        "response_headers_to_add": [_release_header(release_header)],
+    }
+
+
+def _manager(stat_prefix: str, routes: list[dict[str, Any]], access_log: str) -> dict[str, Any]:
+    return {
         "@type": HCM,
-        "stat_prefix": "ingress",
+        "stat_prefix": stat_prefix,
         "access_log": [
             {
                 "name": "envoy.access_loggers.file",
@@ -170,25 +235,15 @@ def _listener(
             }
         ],
         "route_config": {
-            "virtual_hosts": [
-                {
-                    "name": "service",
-                    "domains": ["*"],
-                    "routes": [
-                        *maintenance_routes(maintenance_message),
-                        {
-                            "match": {"prefix": "/"},
-                            "route": route,
-                            "response_headers_to_add": [_release_header(release_header)],
-                        },
-                    ],
-                }
-            ]
+            "virtual_hosts": [{"name": "service", "domains": ["*"], "routes": routes}]
         },
         "http_filters": [{"name": "envoy.filters.http.router", "typed_config": {"@type": ROUTER}}],
     }
+
+
+def _http_listener(name: str, host: str, port: int, manager: dict[str, Any]) -> dict[str, Any]:
     return {
-        "name": "public",
+        "name": name,
         "address": _address(host, port),
         "filter_chains": [
             {
@@ -224,20 +279,7 @@ def _redirect_listener(host: str, port: int, https_port: int) -> dict[str, Any]:
         },
         "http_filters": [{"name": "envoy.filters.http.router", "typed_config": {"@type": ROUTER}}],
     }
-    return {
-        "name": "http-redirect",
-        "address": _address(host, port),
-        "filter_chains": [
-            {
-                "filters": [
-                    {
-                        "name": "envoy.filters.network.http_connection_manager",
-                        "typed_config": manager,
-                    }
-                ]
-            }
-        ],
-    }
+    return _http_listener("http-redirect", host, port, manager)
 
 
 def maintenance_routes(message: str) -> list[dict[str, Any]]:
@@ -349,9 +391,9 @@ def _release_header(name: str) -> dict[str, Any]:
     }
 
 
-def _cluster(slot: Slot, endpoint_file: str) -> dict[str, Any]:
+def _cluster(name: str, endpoint_file: str) -> dict[str, Any]:
     return {
-        "name": slot,
+        "name": name,
         "type": "EDS",
         "connect_timeout": "1s",
         "typed_extension_protocol_options": {
@@ -377,8 +419,27 @@ def slot_endpoints(slot: Slot, port: int, version: str | None) -> dict[str, Any]
     where no release runs. Envoy reads the file as a discovery response; its version_info, a
     digest of the content, is what Envoy reports once it has loaded exactly this content.
     """
-    endpoints = [] if version is None else [{"lb_endpoints": [_endpoint(port, version)]}]
-    assignment = {"@type": ASSIGNMENT, "cluster_name": slot, "endpoints": endpoints}
+    return _endpoints(slot, None if version is None else (port, version))
+
+
+def preview_target(state: EnvState, slot_ports: Mapping[Slot, int]) -> tuple[int, str] | None:
+    """Where the preview port sends requests, as the state says: the port and version of the
+    release being deployed; None while nothing is (or its slot is empty)."""
+    version = state.previewed_version
+    if state.preview is None or version is None:
+        return None
+    return slot_ports[state.preview], version
+
+
+def preview_endpoints(target: tuple[int, str] | None) -> dict[str, Any]:
+    """The preview cluster's endpoint file: the release being deployed, as ``(its slot's
+    port, its version)``, or no endpoint when none is (the preview port then answers 503)."""
+    return _endpoints(PREVIEW, target)
+
+
+def _endpoints(cluster: str, target: tuple[int, str] | None) -> dict[str, Any]:
+    endpoints = [] if target is None else [{"lb_endpoints": [_endpoint(*target)]}]
+    assignment = {"@type": ASSIGNMENT, "cluster_name": cluster, "endpoints": endpoints}
     digest = hashlib.sha256(json.dumps(assignment, sort_keys=True).encode()).hexdigest()
     return {"version_info": digest[:16], "resources": [assignment]}
 
@@ -412,3 +473,15 @@ def loaded_endpoints(stats: Mapping[str, Any]) -> dict[Slot, str]:
             if stat.get("name") == f"cluster.{slot}.version_text" and stat.get("value"):
                 loaded[slot] = str(stat["value"])
     return loaded
+
+
+PREVIEW_LOADED_FILTER = rf"^cluster\.{PREVIEW}\.version_text$"
+
+
+def loaded_preview(stats: Mapping[str, Any]) -> str | None:
+    """The version_info of the preview cluster's endpoint file Envoy has loaded, from its
+    ``/stats`` JSON (filtered by ``PREVIEW_LOADED_FILTER``); None if it never accepted one."""
+    for stat in stats.get("stats", []):
+        if stat.get("name") == f"cluster.{PREVIEW}.version_text" and stat.get("value"):
+            return str(stat["value"])
+    return None

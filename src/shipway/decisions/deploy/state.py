@@ -4,10 +4,11 @@ state the next command can read and repair.
 
 Blue-green uses two slots with fixed loopback ports ("blue" and "green"). The router sends
 each slot a weight; the serving slot has weight 100. A deploy starts the new release in the
-idle slot, checks it, and moves the weight.
+idle slot, checks it, and moves the weight. From the moment the new release is ready until the
+switch, ``preview`` names its slot: the router's preview port answers from it.
 """
 
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +17,12 @@ from shipway.decisions.deploy.server import ServerKind
 Slot = Literal["blue", "green"]
 SLOTS: tuple[Slot, Slot] = ("blue", "green")
 Phase = Literal["empty", "starting", "ready", "canary", "serving", "warm", "failed"]
+# The router's cluster behind the preview port: the release being deployed, or nothing.
+PREVIEW: Final = "preview"
+# A rollout's status while a manual pause holds it, and the stages that are not a step.
+WAITING_FOR_PROMOTION: Final = "waiting for promotion"
+BEFORE_THE_SWITCH: Final = "before the switch"  # a blue-green deploy's manual pause
+POST_PROMOTION: Final = "post-promotion"  # all traffic on the new release, the old one warm
 
 
 class Process(BaseModel):
@@ -64,6 +71,7 @@ class Control(BaseModel):
     operation: str
     who: str
     at: float
+    stage: str = ""  # the rollout's stage the sender saw ("": whichever it is at)
 
 
 class Rollout(BaseModel):
@@ -77,11 +85,13 @@ class Rollout(BaseModel):
     operation: str  # the id of the deploy it belongs to
     version: str
     strategy: Literal["blue-green", "canary"]
-    stage: str  # "step 2/3" or "post-promotion"
+    stage: str  # "step 2/3", "before the switch" or "post-promotion"
     weight: int  # percent of traffic on the new release now
     max_weight: int
     ends_at: float | None  # epoch seconds the stage's pause ends
-    status: str
+    status: str  # WAITING_FOR_PROMOTION while a manual pause holds
+    held_since: float | None = None  # epoch seconds a manual pause began to hold
+    preview_url: str | None = None  # where the new release answers before the switch
     canary: dict[str, float | int | None] = {}  # metrics of the new release's last window
     stable: dict[str, float | int | None] = {}
     measurements: dict[str, int] = {}
@@ -114,6 +124,7 @@ class EnvState(BaseModel):
     history: list[str] = []  # versions that served, oldest first
     operation: Operation | None = None
     maintenance: Maintenance = Maintenance()
+    preview: Slot | None = None  # the slot the preview port answers from, until the switch
 
     def slot(self, name: Slot) -> SlotState:
         return self.slots[name]
@@ -139,6 +150,15 @@ class EnvState(BaseModel):
 
     def with_weights(self, weights: dict[Slot, int]) -> "EnvState":
         return self.model_copy(update={"weights": weights, "generation": self.generation + 1})
+
+    def previewing(self, slot: Slot | None) -> "EnvState":
+        """The preview port answers from ``slot`` (None: from nothing)."""
+        return self.model_copy(update={"preview": slot})
+
+    @property
+    def previewed_version(self) -> str | None:
+        """The release the preview port answers from; None when it answers from nothing."""
+        return None if self.preview is None else self.slots[self.preview].version
 
 
 def split(canary: Slot, weight: int) -> dict[Slot, int]:

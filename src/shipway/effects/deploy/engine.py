@@ -115,6 +115,7 @@ class Engine:
             Step.START: self.start,
             Step.SMOKE: self.smoke,
             Step.CANARY: self.canary,
+            Step.HOLD: self.hold,
             Step.SWITCH: self.switch,
             Step.CHECK: self.check,
             Step.SCALE_DOWN: self.scale_down,
@@ -148,11 +149,15 @@ class Engine:
         return state
 
     def start(self, state: EnvState) -> EnvState:
+        """Start the new release; once it is ready, a deploy's preview answers from it."""
         if self.server is None:
             raise ShipwayError(f"{self.plan.version} was started before it was installed")
-        return self.env.start_slot(
+        state = self.env.start_slot(
             state, self.plan.slot, self.plan.version, self.server, self.values
         )
+        if self.plan.action == "deploy":
+            state = self.env.preview(state, self.plan.slot)
+        return state
 
     def smoke(self, state: EnvState) -> EnvState:
         port = self.env.slot_ports[self.plan.slot]
@@ -170,19 +175,31 @@ class Engine:
             self.canary_seconds = time.monotonic() - started
             watch.display.close()
 
+    def hold(self, state: EnvState) -> EnvState:
+        """A blue-green deploy's manual pause before its switch."""
+        watch = self.analysis("blue-green")
+        try:
+            canary.hold_before_switch(self.env, watch)
+        finally:
+            watch.display.close()
+        return state
+
     def switch(self, state: EnvState) -> EnvState:
-        """All traffic to the new release; the old one stays warm when the plan says so."""
+        """All traffic to the new release; the old one stays warm when the plan says so. The
+        preview has nothing left to show before users: it answers from nothing again."""
         slot, old = self.plan.slot, self.plan.from_slot
         switch_started = time.monotonic()
         set_router_weights(self.env.files, {slot: 100, other(slot): 0})
         self.measured["switch_seconds"] = time.monotonic() - switch_started
-        state = state.routed_to(slot).with_slot(slot, phase="serving")
+        state = state.routed_to(slot).with_slot(slot, phase="serving").previewing(None)
         if old is not None and self.plan.keeps_warm:
             warm_until = time.time() + self.env.config.warm_window
             kept = self.env.config.keeps_previous
             state = state.with_slot(old, phase="warm", warm_until=warm_until, kept=kept)
         history = with_history(state.history, self.plan.version)
-        return self.env.save(state.model_copy(update={"history": history}))
+        state = self.env.save(state.model_copy(update={"history": history}))
+        self.env.publish(state, [], wait=False)  # a preview a moment late harms no one
+        return state
 
     def check(self, state: EnvState) -> EnvState:
         """After the switch, the router must say the environment's URL answers from the new
@@ -226,6 +243,7 @@ class Engine:
             state = state.routed_to(old).with_slot(
                 old, phase="serving", warm_until=None, kept=False
             )
+        state = state.previewing(None)  # published as the slot stops
         state = env.stop_slot(state, slot, f"{self.plan.action} failed")
         return env.save(state.model_copy(update={"operation": None}))
 
@@ -234,6 +252,8 @@ class Engine:
             self.watch = Watch(
                 self.env, self.plan.slot, self.operation, self.plan.version, strategy
             )
+            if load_state(self.env.files).preview == self.plan.slot:
+                self.watch.preview_url = self.env.config.preview_url
         return self.watch
 
     def analysis_record(self) -> dict[str, object]:
@@ -244,6 +264,8 @@ class Engine:
             "max_weight": self.watch.max_weight,
             "measurements": self.watch.run.counts(),
         }
+        if self.watch.promotions:  # who released which manual pause (or skipped steps), when
+            record["promotions"] = self.watch.promotions
         if self.canary_seconds is not None:  # from the first canary step to its verdict
             record["canary_seconds"] = round(self.canary_seconds, 2)
         return record

@@ -18,6 +18,7 @@ from shipway.decisions.deploy.reconcile import (
     StopSlot,
     plan_repair,
 )
+from shipway.decisions.deploy.router import preview_target
 from shipway.decisions.deploy.server import AppReport, ServerKind, serve_as, worker_options
 from shipway.decisions.deploy.state import SLOTS, EnvState, Slot, SlotState
 from shipway.decisions.deploy.supervisor import (
@@ -34,6 +35,7 @@ from shipway.effects.console import console
 from shipway.effects.deploy import processes, releases, tls
 from shipway.effects.deploy.files import EnvFiles, append_audit, save_state
 from shipway.effects.deploy.router import (
+    publish_preview,
     publish_releases,
     router_maintenance,
     router_weights,
@@ -231,11 +233,20 @@ class LocalEnvironment:
             )
 
     def publish(self, state: EnvState, slots: Sequence[Slot] = SLOTS, *, wait: bool) -> None:
-        """The router names the release each of ``slots`` runs, as the state records it; with
-        ``wait``, a running router has loaded it when this returns."""
+        """The router names the release each of ``slots`` runs, and previews the release being
+        deployed, as the state records them; with ``wait``, a running router has loaded them
+        when this returns."""
         versions = {slot: state.slot(slot).version for slot in slots}
         waits = wait and self.running(state.router_program)
         publish_releases(self.files, self.config, versions, wait=waits)
+        target = preview_target(state, self.slot_ports)
+        publish_preview(self.files, self.config, target, wait=waits)
+
+    def preview(self, state: EnvState, slot: Slot | None) -> EnvState:
+        """The preview port answers from ``slot`` (None: from nothing), once this returns."""
+        state = self.save(state.previewing(slot))
+        self.publish(state, [], wait=True)
+        return state
 
     def ensure_router(self, state: EnvState) -> EnvState:
         """The router running and routing as the state says: releases, weights, maintenance."""
@@ -390,6 +401,8 @@ class LocalEnvironment:
         )
         if plan.interrupted:
             console.print(f"[yellow]repairing:[/] {plan.interrupted}")
+        if plan.clear_preview:  # before a slot stops: the preview never points at nothing
+            state = self.save(state.previewing(None))
         for action in plan.actions:
             if isinstance(action, StopSlot):
                 state = self.stop_slot(state, action.slot, action.reason)

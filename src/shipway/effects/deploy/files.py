@@ -18,6 +18,10 @@ lock, installed releases, slots and the router's files.
                                  XML-RPC API, 0600; same fallback); programs/<name>.conf and
                                  <name>.json, one per supervised process (no secrets)
     <state_dir>/router/endpoints/<slot>.json   the release a slot runs, read live by Envoy
+    <state_dir>/router/endpoints/preview.json  with preview_port: the release being deployed
+                                 (no endpoint when none is), read live by Envoy
+    <state_dir>/deploy.log       the output of a deploy run with --detach (and its pid file,
+                                 deploy.pid)
     <state_dir>/router/tls/secret.json  with tls: the certificate and key Envoy serves (0600,
                                  the one place the key is written; removed by `inv stop`)
     <state_dir>/router/tls/trust.pem    what shipway's probes trust the router by
@@ -42,7 +46,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shipway.decisions.deploy.state import Control, EnvState, Rollout, Slot
+from shipway.decisions.deploy.state import PREVIEW, Control, EnvState, Rollout, Slot
 from shipway.effects import json_files
 from shipway.effects.deploy import processes
 from shipway.errors import ShipwayError
@@ -103,6 +107,18 @@ class EnvFiles:
 
     def endpoints(self, slot: Slot) -> Path:
         return self.router / "endpoints" / f"{slot}.json"
+
+    @property
+    def preview_endpoints(self) -> Path:
+        return self.router / "endpoints" / f"{PREVIEW}.json"
+
+    @property
+    def detached_log(self) -> Path:
+        return self.root / "deploy.log"
+
+    @property
+    def detached_pid(self) -> Path:
+        return self.root / "deploy.pid"
 
     @property
     def admin_socket(self) -> Path:

@@ -14,6 +14,7 @@ from shipway.decisions.deploy import flow
 from shipway.decisions.deploy.checks import Approval, approval
 from shipway.decisions.deploy.flow import DeployOutcome, Meanwhile, Stop, Verdict
 from shipway.decisions.deploy.state import (
+    POST_PROMOTION,
     SLOTS,
     EnvState,
     nothing_to_undo,
@@ -56,12 +57,7 @@ class Deployer:
         lock_wait: float,
     ) -> None:
         env = self.env
-        current = load_state(env.files).serving_version
-        change = f"{env.package} {current or '(nothing)'} → {version}"
-        console.print(f"deploy {change} to {env.name} ({env.config.url}), {env.config.strategy}")
-        decision = approval(env.config.approval, yes, interactive, change, env.name)
-        if decision is Approval.ASK and not confirm(f"Deploy {change} to {env.name}?"):
-            raise ShipwayError("deploy not approved; nothing changed")
+        self.approve(version, yes=yes, interactive=interactive, confirm=confirm)
         values = env.secret_values()  # before anything changes
         env.load_tls()  # so is the router's certificate checked
         self.webhook()  # fails early too
@@ -92,6 +88,18 @@ class Deployer:
             engine.close()
         self.finish(engine, run, switched.generation, stop)
 
+    def approve(
+        self, version: str, *, yes: bool, interactive: bool, confirm: Callable[[str], bool]
+    ) -> None:
+        """Say what the deploy changes; ask when the environment wants approval."""
+        env = self.env
+        current = load_state(env.files).serving_version
+        change = f"{env.package} {current or '(nothing)'} → {version}"
+        console.print(f"deploy {change} to {env.name} ({env.config.url}), {env.config.strategy}")
+        decision = approval(env.config.approval, yes, interactive, change, env.name)
+        if decision is Approval.ASK and not confirm(f"Deploy {change} to {env.name}?"):
+            raise ShipwayError("deploy not approved; nothing changed")
+
     def stopped(self, engine: Engine, run: Run, stop: Stop) -> NoReturn:
         """Phase A went back to the old release: say so everywhere, and fail."""
         self.audit(engine, run, stop.outcome(served=False), stop.reason, stop)
@@ -120,11 +128,12 @@ class Deployer:
             )
         watch = engine.analysis(env.config.strategy)
         watch.restart_window(compare=False)  # the old release takes no traffic any more
+        watch.preview_url = None  # the preview answers from nothing after the switch
         try:
             while time.time() < old.warm_until:
                 tick_started = time.monotonic()
                 superseded = load_state(env.files).generation != switched.generation
-                control = None if superseded else watch.control()
+                control = None if superseded else watch.control(POST_PROMOTION)
                 failure = None if superseded or control else watch.tick()
                 reaction = flow.react(
                     superseded=superseded, control=control, failure=failure, where="after promotion"
@@ -133,9 +142,7 @@ class Deployer:
                     console.print(f"  promoted by {reaction.who}: scaling down now")
                 if reaction.verdict is not Verdict.CONTINUE:
                     return reaction.stop
-                watch.publish(
-                    "post-promotion", 100, old.warm_until, f"analysing; {old.version} warm"
-                )
+                watch.publish(POST_PROMOTION, 100, old.warm_until, f"analysing; {old.version} warm")
                 sleep_until_next_tick(tick_started)
         except KeyboardInterrupt:
             return flow.interrupted(" during the warm window")

@@ -1,6 +1,6 @@
 """The environment's Envoy: run by the environment's supervisor, driven through its admin API
 on a Unix socket only the environment's owner may open (``EnvFiles.admin_socket``), told which
-release each slot runs through the slots' endpoint files."""
+release each slot runs, and which one the preview port answers from, through endpoint files."""
 
 import json
 import os
@@ -110,7 +110,11 @@ def write_bootstrap(
         redirect_port=environment.http_redirect_port,
         maintenance=maintenance.on,
         maintenance_message=maintenance.message,
+        preview_port=environment.preview_port,
+        preview_endpoint_file=str(files.preview_endpoints),
     )
+    if environment.preview_port is not None and not files.preview_endpoints.exists():
+        write_preview(files, None)  # Envoy reads every cluster's file as it starts
     json_files.write_json(config_file, bootstrap, mode=OWNER_ONLY)
     return config_file
 
@@ -142,6 +146,42 @@ def write_endpoints(
     document = config.slot_endpoints(slot, port, version)
     json_files.write_json(files.endpoints(slot), document)
     return str(document["version_info"])
+
+
+def publish_preview(
+    files: EnvFiles, environment: Environment, target: tuple[int, str] | None, *, wait: bool
+) -> None:
+    """Point the preview port at ``target`` (the slot port and version of the release being
+    deployed), or at nothing; with ``wait``, return only once the running router has loaded
+    it. Nothing to do for an environment without a preview port."""
+    if environment.preview_port is None:
+        return
+    written = write_preview(files, target)
+    deadline = time.monotonic() + LOAD_TIMEOUT
+    while wait and _loaded_preview(files) != written:
+        if time.monotonic() > deadline:
+            raise ShipwayError(
+                f"the router did not load the preview's endpoint file within {LOAD_TIMEOUT:g}s: "
+                f"{log_tail(files.router / 'envoy.log', 3)}"
+            )
+        time.sleep(processes.POLL)
+
+
+def write_preview(files: EnvFiles, target: tuple[int, str] | None) -> str:
+    """Replace the preview cluster's endpoint file by a rename; returns its version_info."""
+    document = config.preview_endpoints(target)
+    json_files.write_json(files.preview_endpoints, document)
+    return str(document["version_info"])
+
+
+def _loaded_preview(files: EnvFiles) -> str | None:
+    params = {"format": "json", "filter": config.PREVIEW_LOADED_FILTER}
+    try:
+        response = admin(files).get(admin_url("/stats"), params=params, timeout=2)
+        response.raise_for_status()
+        return config.loaded_preview(response.json())
+    except (httpx.HTTPError, ValueError):
+        return None
 
 
 def has_loaded(files: EnvFiles, expected: Mapping[Slot, str]) -> bool:

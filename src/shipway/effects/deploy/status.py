@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from shipway.decisions.deploy.state import SLOTS, EnvState
+from shipway.decisions.deploy.state import SLOTS, WAITING_FOR_PROMOTION, EnvState
 from shipway.decisions.deploy.supervisor import ProgramInfo
 from shipway.effects import command, probes
 from shipway.effects.deploy import releases
@@ -101,6 +101,8 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
     audit = read_audit(env.files)
     rollout = load_rollout(env.files)
     supervisor_process = env.supervisor.process()
+    preview_url = env.config.preview_url
+    preview = {"url": preview_url, "release": state.previewed_version} if preview_url else None
     return {
         "environment": env.name,
         "url": env.config.url,
@@ -121,6 +123,7 @@ def report(env: LocalEnvironment) -> dict[str, Any]:
         "releases": rows,
         "lock": holder.describe() if holder else None,
         "rollout": rollout.model_dump(exclude={"watcher"}) if rollout else None,
+        "preview": preview,
         "last": audit[-1] if audit else None,
     }
 
@@ -202,10 +205,23 @@ def show(report: dict[str, Any]) -> None:
             if new
             else ""
         )
+        status = rollout["status"]
+        if status == WAITING_FOR_PROMOTION and rollout["held_since"] is not None:
+            since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(rollout["held_since"]))
+            name = report["environment"]
+            status = (
+                f"[yellow]{status}[/] since {since} (`inv promote --env {name}` goes on, "
+                f"`inv abort --env {name}` rolls back)"
+            )
         out.print(
             f"  {rollout['strategy']} of {rollout['version']}: {rollout['stage']}, "
-            f"{rollout['weight']}% of traffic, {rollout['status']}{metrics}"
+            f"{rollout['weight']}% of traffic, {status}{metrics}"
         )
+    if preview := report["preview"]:
+        answers = (
+            f"answers from {preview['release']}" if preview["release"] else "nothing to preview"
+        )
+        out.print(f"  preview: {preview['url']} {answers}")
     if report["lock"]:
         out.print(f"  a command is running: {report['lock']}")
     if last := report["last"]:

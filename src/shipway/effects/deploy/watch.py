@@ -1,5 +1,7 @@
 """Watching a release that takes traffic: health checks once a second, a measurement from the
 router's statistics every ``interval``, progress on the terminal and in ``rollout.json``.
+Before a blue-green switch the new release takes no users' traffic: what is measured then is
+what it answers on the preview port (the router's "preview" cluster).
 
 The verdicts are decisions/deploy/analysis.py's; this module only feeds it and shows it.
 """
@@ -22,6 +24,7 @@ from shipway.decisions.deploy.analysis import (
     source_error,
 )
 from shipway.decisions.deploy.metrics import MetricsError, Sample, WindowMetrics, baseline, window
+from shipway.decisions.deploy.promotion import applies
 from shipway.decisions.deploy.state import Control, Rollout, Slot, other
 from shipway.effects import probes
 from shipway.effects.console import console
@@ -52,21 +55,27 @@ class Watch:
         self.strategy = strategy
         self.run = AnalysisRun()
         self.samples: deque[Sample] = deque()
+        self.cluster: str = slot  # the router's cluster whose answers are the new release's
         self.compare = True  # whether the other slot takes traffic to compare with
+        self.preview_url: str | None = None  # shown while the preview answers from it
+        self.promotions: list[dict[str, object]] = []  # inv promote: stage, who, when
         self.max_weight = 0
         self.display = Display()
         self.watcher = processes.this_process()
         self.next_measurement = 0.0
         self.baseline_taken = False
 
-    def restart_window(self, *, compare: bool) -> None:
-        """Begin measuring from now (after promotion, the stable slot has no traffic left)."""
+    def restart_window(self, *, compare: bool, cluster: str | None = None) -> None:
+        """Begin measuring from now, what ``cluster`` answers (default: the new release's
+        slot); after promotion, the stable slot has no traffic left to compare with."""
         self.samples.clear()
+        self.cluster = cluster or self.slot
         self.compare = compare
         self.baseline_taken = False
 
-    def tick(self) -> Failure | None:
-        """One health check, a measurement when one is due; the analysis' failure, if any."""
+    def tick(self, *, manual: bool = False) -> Failure | None:
+        """One health check, a measurement when one is due; the analysis' failure, if any
+        (at a ``manual`` pause, too little data is no failure)."""
         now = time.monotonic()
         if not self.baseline_taken:
             self.baseline_taken = self._sample(now) is not None
@@ -76,15 +85,30 @@ class Watch:
             self.next_measurement = now + self.rules.interval
             self.run = self.run.record(self._measure(now))
             self.display.measured(self.run.last, self.version)
-        return failure(self.run, self.rules)
+        return failure(self.run, self.rules, manual=manual)
 
-    def control(self) -> Control | None:
+    def control(self, stage: str) -> Control | None:
+        """``inv promote`` or ``inv abort``, if one was sent, and acts at ``stage``; a promote
+        meant for an earlier stage is spent without effect (promotion.applies)."""
         found = load_control(self.env.files, self.operation)
-        if found is not None:
-            self.env.files.control.unlink(missing_ok=True)
+        if found is None:
+            return None
+        self.env.files.control.unlink(missing_ok=True)
+        if not applies(found, stage):
+            console.print(
+                f"  a promote by {found.who} for {found.stage} reached {stage}: already past it"
+            )
+            return None
         return found
 
-    def publish(self, stage: str, weight: int, ends_at: float | None, status: str) -> Rollout:
+    def publish(
+        self,
+        stage: str,
+        weight: int,
+        ends_at: float | None,
+        status: str,
+        held_since: float | None = None,
+    ) -> Rollout:
         self.max_weight = max(self.max_weight, weight)
         last = self.run.last
         rollout = Rollout(
@@ -96,6 +120,8 @@ class Watch:
             max_weight=self.max_weight,
             ends_at=ends_at,
             status=status,
+            held_since=held_since,
+            preview_url=self.preview_url,
             canary=last.canary.summary() if last and last.canary else {},
             stable=last.stable.summary() if last and last.stable else {},
             measurements=self.run.counts(),
@@ -127,17 +153,24 @@ class Watch:
     def _measure(self, now: float) -> Measurement:
         try:
             sample = router_sample(self.env.files, now)
-            start = baseline(self.samples, now - self.rules.window)
-            if start is None:
-                self._remember(sample)
-                return source_error("no earlier sample to measure a window from", now)
+        except MetricsError as error:
+            return source_error(str(error), now)
+        start = baseline(self.samples, now - self.rules.window)
+        if start is None:
+            self._remember(sample)
+            return source_error("no earlier sample to measure a window from", now)
+        try:
             seconds = sample.at - start.at
-            canary = window(start.of(self.slot), sample.of(self.slot), seconds)
+            canary = window(start.of(self.cluster), sample.of(self.cluster), seconds)
             stable: WindowMetrics | None = None
             if self.compare:
                 stable_slot = other(self.slot)
                 stable = window(start.of(stable_slot), sample.of(stable_slot), seconds)
         except MetricsError as error:
+            # The router restarted (a supervisor brought it back from its files): its counters
+            # begin again, so windows are measured from this sample on, not from older ones.
+            self.samples.clear()
+            self._remember(sample)
             return source_error(str(error), now)
         self._remember(sample)
         return measure(self.rules, canary, stable, now)
@@ -213,7 +246,8 @@ def render(rollout: Rollout) -> Group:
                 _ms(metrics.get("p99_ms")),
             )
     counts = ", ".join(f"{k} {v}" for k, v in rollout.measurements.items())
-    return Group(heading, table, f"measurements: {counts}")
+    preview = [f"preview: {rollout.preview_url}"] if rollout.preview_url else []
+    return Group(heading, table, f"measurements: {counts}", *preview)
 
 
 def _percent(value: object) -> str:

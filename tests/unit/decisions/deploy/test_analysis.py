@@ -185,6 +185,34 @@ def test_a_hold_fails_after_max_pause() -> None:
     assert "max_pause 60s" in result.reason
 
 
+# -- a manual pause: held until a person decides, still analysed ---------------------------
+
+
+def test_a_manual_pause_waits_for_promotion_however_long_and_whatever_it_measured() -> None:
+    for run in (AnalysisRun(), run_of(Outcome.SUCCESSFUL), run_of(Outcome.INCONCLUSIVE)):
+        for now in (100.0, 1e9):
+            assert step_decision(run, 100, "manual", now) == (
+                StepDecision.WAIT_FOR_PROMOTION,
+                "waiting for promotion",
+            )
+
+
+def test_at_a_manual_pause_too_little_data_is_no_failure_even_with_inconclusive_fail() -> None:
+    strict = RULES.model_copy(update={"inconclusive": "fail"})
+    run = run_of(Outcome.INCONCLUSIVE)
+    assert failure(run, strict) is not None  # an automatic step fails on it
+    assert failure(run, strict, manual=True) is None
+
+
+def test_at_a_manual_pause_failed_measurements_health_checks_and_errors_still_fail() -> None:
+    assert failure(run_of(Outcome.FAILED), RULES, manual=True) is not None
+    assert failure(run_of(*[Outcome.ERROR] * 5), RULES, manual=True) is not None
+    unhealthy = AnalysisRun()
+    for _ in range(3):
+        unhealthy = unhealthy.record_health(False)
+    assert failure(unhealthy, RULES, manual=True) is not None
+
+
 def test_the_rules_in_one_line_for_the_dry_run() -> None:
     assert rules_summary(Analysis(p99_ms=3000)) == (
         "5xx ≤ 5 %, p95 ≤ 2000 ms, p99 ≤ 3000 ms, 3 failed health checks in a row, "

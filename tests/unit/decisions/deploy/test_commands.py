@@ -56,3 +56,24 @@ def test_process_commands() -> None:
 def test_loading_the_app_runs_the_probe_source_in_the_release_venv() -> None:
     argv = commands.load_app(Path("/r/app/.venv"), "print(1)", "svc:create_app()")
     assert argv == ["/r/app/.venv/bin/python", "-c", "print(1)", "svc:create_app()"]
+
+
+def test_a_detached_deploy_is_shipways_own_entry_marked_by_its_log() -> None:
+    argv = commands.detached_deploy(
+        "/venv/bin/python", Path("/repo"), "prod", "2.0", 0, Path("/s/deploy.log")
+    )
+    assert argv == [
+        "/venv/bin/python",
+        "-m",
+        "shipway.entry.detached",
+        "--root",
+        "/repo",
+        "--env",
+        "prod",
+        "--version",
+        "2.0",
+        "--lock-wait",
+        "0",
+        "--log",
+        "/s/deploy.log",
+    ]

@@ -116,6 +116,45 @@ def test_the_dry_run_tells_every_step_with_this_environments_values() -> None:
     assert all(lines)  # the scale-down is told by the warm window's line
 
 
+# -- manual pauses and the preview in the plan --------------------------------------------
+
+HELD = Environment(port=8000, pause="manual", preview_port=8005)
+MANUAL_CANARY = Environment.model_validate(
+    {"port": 8000, "strategy": "canary", "steps": [{"weight": 20, "pause": "manual"}]}
+)
+
+
+def test_a_blue_green_deploy_with_a_manual_pause_holds_after_its_checks_before_its_switch() -> None:
+    found = steps(flow.deploy_plan(HELD, serving("1.0"), "2.0", "/releases"))
+    assert found.index(Step.SMOKE) + 1 == found.index(Step.HOLD) == found.index(Step.SWITCH) - 1
+    plan = flow.deploy_plan(HELD, serving("1.0"), "2.0", "/releases")
+    assert Step.HOLD in [p.step for p in plan.switching]  # under the lock, like canary steps
+
+
+def test_a_first_deploy_has_nothing_to_hold_for() -> None:
+    """As a canary's first release is switched at once: nothing serves to keep serving."""
+    assert Step.HOLD not in steps(flow.deploy_plan(HELD, EnvState(), "1.0", "/releases"))
+
+
+def test_without_a_manual_pause_a_blue_green_deploy_does_not_hold() -> None:
+    assert Step.HOLD not in steps(flow.deploy_plan(BLUE_GREEN, serving("1.0"), "2.0", "/r"))
+    assert Step.HOLD not in steps(flow.deploy_plan(MANUAL_CANARY, serving("1.0"), "2.0", "/r"))
+
+
+def test_the_dry_run_tells_the_manual_pauses_and_the_preview() -> None:
+    lines = flow.describe(flow.deploy_plan(HELD, serving("1.0"), "2.0", "/releases"))
+    assert any(
+        line.endswith("from then until the switch http://127.0.0.1:8005 answers from it (preview)")
+        for line in lines
+    ), lines
+    assert any(line.startswith("hold before the switch until `inv promote`") for line in lines)
+    lines = flow.describe(flow.deploy_plan(MANUAL_CANARY, serving("1.0"), "2.0", "/releases"))
+    assert "canary step 1: 20 % of traffic until `inv promote` (manual pause), under analysis" in (
+        lines
+    )
+    assert not any("preview" in line for line in lines)  # no preview port configured
+
+
 # -- watching a release -------------------------------------------------------------------
 
 
@@ -232,3 +271,16 @@ def test_a_rollback_needs_an_earlier_release_that_is_not_serving() -> None:
         flow.choose_rollback(serving("1.0"), None, "prod")
     with pytest.raises(ShipwayError, match=r"1\.0 is already serving in prod"):
         flow.choose_rollback(serving("1.0"), "1.0", "prod")
+
+
+def test_how_a_deploy_ended_is_its_newest_audit_record() -> None:
+    records = [
+        {"action": "deploy", "version": "2.0", "outcome": "aborted", "reason": "by ann"},
+        {"action": "rollback", "version": "2.0", "outcome": "succeeded"},
+        {"action": "deploy", "version": "1.0", "outcome": "succeeded", "reason": ""},
+    ]
+    assert flow.ended(records, "2.0") == flow.Ended("aborted", "by ann")
+    assert not flow.Ended("aborted", "by ann").serving
+    assert flow.ended(records, "1.0") == flow.Ended("succeeded", "")
+    assert flow.Ended("succeeded, post-deploy hook failed", "").serving
+    assert flow.ended(records, "3.0") is None

@@ -48,6 +48,17 @@ def test_parse_reads_counters_and_histograms_and_missing_counters_are_zero() -> 
     assert sample.at == 3.0
 
 
+def test_parse_reads_the_preview_ports_cluster_beside_the_slots() -> None:
+    document = envoy_stats(1, 0, [])
+    document["stats"] += [
+        {"name": "cluster.preview.upstream_rq_completed", "value": 7},
+        {"name": "cluster.preview.upstream_rq_5xx", "value": 2},
+    ]
+    sample = parse_stats(document, at=0)
+    assert sample.of("preview") == Counters(requests=7, errors=2, latency=())
+    assert sample.of("blue").requests == 1
+
+
 @pytest.mark.parametrize(
     "document",
     [{}, {"stats": [{"name": "x"}]}, {"stats": [{"name": "x", "value": "many"}]}, None],

@@ -109,3 +109,24 @@ def test_dead_serving_release_and_router_are_restarted_only_by_deploys() -> None
     assert status.actions == ()
     deploy = plan_repair(state, {"blue": False, "green": False}, False, NOW, repair_processes=True)
     assert [type(a) for a in deploy.actions] == [RestartSlot, StartRouter]
+
+
+def test_an_interrupted_manual_pause_is_rolled_back_like_any_interrupted_canary() -> None:
+    """A hold nobody watches any more (its command killed, attached or detached) never keeps
+    taking traffic: back to the stable release, the canary stopped, nothing previewed."""
+    state = deploying(serving("1.0"), step="canary").previewing("green")
+    state = state.with_weights(split("green", 20)).with_slot("green", phase="canary")
+    repair = plan_repair(state, {"blue": True, "green": True}, True, NOW, repair_processes=False)
+    assert [type(a) for a in repair.actions] == [Route, StopSlot]
+    assert repair.clear_preview
+
+
+def test_a_repair_leaves_nothing_previewed_and_says_so_only_when_something_was() -> None:
+    held = deploying(serving("1.0"), step="hold").previewing("green")
+    assert plan_repair(
+        held, {"blue": True, "green": True}, True, NOW, repair_processes=False
+    ).clear_preview
+    calm = serving("1.0")
+    assert not plan_repair(
+        calm, {"blue": True, "green": False}, True, NOW, repair_processes=False
+    ).clear_preview

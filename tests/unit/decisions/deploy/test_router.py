@@ -1,21 +1,31 @@
 import json
+import re
 from typing import Any
+
+import pytest
 
 from shipway.decisions.deploy.router import (
     ASSIGNMENT,
     MAINTENANCE_KEY,
+    NOTHING_TO_PREVIEW,
+    PREVIEW_LOADED_FILTER,
     RELEASE_VALUE,
     envoy_config,
     html_page,
     loaded_endpoints,
+    loaded_preview,
     maintenance_from_runtime,
     maintenance_query,
     message_problem,
+    preview_endpoints,
+    preview_target,
     served_message,
     slot_endpoints,
     weights_from_runtime,
     weights_query,
 )
+from shipway.decisions.deploy.state import Slot
+from tests.unit.decisions.deploy.states import deploying, serving
 
 
 def config(release_header: str = "x-shipway-release", **maintenance: Any) -> dict[str, Any]:
@@ -262,3 +272,134 @@ def test_a_maintenance_message_must_be_short_and_not_empty() -> None:
     assert message_problem("back at 5") is None
     assert message_problem("  ") == "the maintenance message is empty"
     assert "at most 1000" in (message_problem("x" * 1001) or "")
+
+
+# -- the preview port ---------------------------------------------------------------------
+
+
+def with_preview(tls: bool = False, redirect_port: int | None = None) -> dict[str, Any]:
+    return envoy_config(
+        host="127.0.0.1",
+        port=8000,
+        admin_socket="/s/router/admin.sock",
+        endpoint_files={"blue": "/b.json", "green": "/g.json"},
+        weights={"blue": 100, "green": 0},
+        release_header="x-release",
+        access_log="/s/access.log",
+        tls_secret_file="/s/router/tls/secret.json" if tls else None,
+        redirect_port=redirect_port,
+        preview_port=8005,
+        preview_endpoint_file="/s/router/endpoints/preview.json",
+    )
+
+
+def listener(document: dict[str, Any], name: str) -> dict[str, Any]:
+    found: list[dict[str, Any]] = [
+        x for x in document["static_resources"]["listeners"] if x["name"] == name
+    ]
+    [only] = found
+    return only
+
+
+def manager_of(found: dict[str, Any]) -> dict[str, Any]:
+    manager: dict[str, Any] = found["filter_chains"][0]["filters"][0]["typed_config"]
+    return manager
+
+
+def test_without_a_preview_port_there_is_no_preview_listener_or_cluster() -> None:
+    document = config()
+    assert [x["name"] for x in document["static_resources"]["listeners"]] == ["public"]
+    assert [c["name"] for c in document["static_resources"]["clusters"]] == ["blue", "green"]
+
+
+def test_the_preview_port_sends_everything_to_the_preview_cluster_named_by_its_header() -> None:
+    document = with_preview()
+    preview = listener(document, "preview")
+    assert preview["address"]["socket_address"] == {"address": "127.0.0.1", "port_value": 8005}
+    [only] = manager_of(preview)["route_config"]["virtual_hosts"][0]["routes"]
+    assert only["route"]["cluster"] == "preview"
+    assert "reset-before-request" in only["route"]["retry_policy"]["retry_on"]
+    [header] = only["response_headers_to_add"]
+    assert header["header"] == {"key": "x-release", "value": RELEASE_VALUE}
+    assert header["append_action"] == "OVERWRITE_IF_EXISTS_OR_ADD"
+
+
+def test_the_preview_cluster_reads_its_endpoint_from_its_own_file() -> None:
+    [cluster] = [
+        c for c in with_preview()["static_resources"]["clusters"] if c["name"] == "preview"
+    ]
+    source = cluster["eds_cluster_config"]["eds_config"]["path_config_source"]["path"]
+    assert (cluster["type"], source) == ("EDS", "/s/router/endpoints/preview.json")
+
+
+def test_with_nothing_to_preview_the_preview_port_says_so_in_a_503() -> None:
+    local_reply = manager_of(listener(with_preview(), "preview"))["local_reply_config"]
+    [mapper] = local_reply["mappers"]
+    assert mapper["filter"] == {"response_flag_filter": {"flags": ["UH"]}}  # no endpoint
+    assert mapper["status_code"] == 503
+    assert mapper["body"]["inline_string"] == NOTHING_TO_PREVIEW
+    assert "no release of this environment is being deployed" in NOTHING_TO_PREVIEW
+
+
+def test_the_preview_port_serves_the_same_tls_as_the_environments_port() -> None:
+    document = with_preview(tls=True, redirect_port=8080)
+    public, preview = listener(document, "public"), listener(document, "preview")
+    assert (
+        preview["filter_chains"][0]["transport_socket"]
+        == (public["filter_chains"][0]["transport_socket"])
+    )
+    assert "transport_socket" not in listener(document, "http-redirect")["filter_chains"][0]
+    assert "transport_socket" not in listener(with_preview(), "preview")["filter_chains"][0]
+
+
+def test_the_preview_port_has_no_maintenance_page() -> None:
+    [only] = manager_of(listener(with_preview(), "preview"))["route_config"]["virtual_hosts"][0][
+        "routes"
+    ]
+    assert "runtime_fraction" not in only["match"]
+
+
+def test_a_preview_port_needs_its_endpoint_file() -> None:
+    with pytest.raises(ValueError, match="endpoint file"):
+        envoy_config(
+            host="127.0.0.1",
+            port=8000,
+            admin_socket="/a.sock",
+            endpoint_files={"blue": "/b.json", "green": "/g.json"},
+            weights={"blue": 100, "green": 0},
+            release_header="x-release",
+            access_log="/access.log",
+            preview_port=8005,
+        )
+
+
+def test_the_preview_endpoint_is_the_new_releases_slot_port_carrying_its_version() -> None:
+    [assignment] = preview_endpoints((8003, "2.0.0"))["resources"]
+    assert assignment["cluster_name"] == "preview"
+    [[endpoint]] = [group["lb_endpoints"] for group in assignment["endpoints"]]
+    assert endpoint["endpoint"]["address"]["socket_address"]["port_value"] == 8003
+    assert endpoint["metadata"] == {"filter_metadata": {"shipway": {"release": "2.0.0"}}}
+    [nothing] = preview_endpoints(None)["resources"]
+    assert nothing["endpoints"] == []
+    assert (
+        preview_endpoints(None)["version_info"]
+        != preview_endpoints((8003, "2.0.0"))["version_info"]
+    )
+
+
+def test_the_preview_follows_the_state_to_the_slot_of_the_release_being_deployed() -> None:
+    ports: dict[Slot, int] = {"blue": 8002, "green": 8003}
+    state = deploying(serving("1.0"), "2.0")  # 2.0 starting in green
+    assert preview_target(state, ports) is None  # nothing previewed yet
+    assert preview_target(state.previewing("green"), ports) == (8003, "2.0")
+    emptied = state.previewing("green").with_slot("green", version=None, phase="empty")
+    assert preview_target(emptied, ports) is None
+
+
+def test_the_loaded_preview_file_is_read_from_the_admin_stats() -> None:
+    stats = {"stats": [{"name": "cluster.preview.version_text", "value": "abc"}]}
+    assert loaded_preview(stats) == "abc"
+    assert (
+        loaded_preview({"stats": [{"name": "cluster.preview.version_text", "value": ""}]}) is None
+    )
+    assert re.fullmatch(PREVIEW_LOADED_FILTER, "cluster.preview.version_text")

@@ -10,7 +10,7 @@ from shipway.decisions.deploy.state import (
     with_history,
     with_maintenance,
 )
-from tests.unit.decisions.deploy.states import serving
+from tests.unit.decisions.deploy.states import deploying, serving
 
 
 def test_slots_and_history() -> None:
@@ -80,3 +80,12 @@ def test_deploys_and_rollbacks_are_refused_while_maintenance_is_on() -> None:
         "maintenance is on in prod: `inv maintenance --env prod --off` first, then deploy 2.0"
     )
     assert refused_for_maintenance(serving("1.0"), "deploy 2.0", "prod") is None
+
+
+def test_the_preview_names_a_slot_and_answers_from_the_release_there() -> None:
+    state = deploying(serving("1.0"), "2.0")
+    assert (state.preview, state.previewed_version) == (None, None)
+    previewing = state.previewing("green")
+    assert (previewing.preview, previewing.previewed_version) == ("green", "2.0")
+    assert previewing.generation == state.generation  # no routing changed
+    assert previewing.previewing(None).preview is None
