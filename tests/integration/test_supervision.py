@@ -3,9 +3,12 @@ killed comes back with no command typed, routing as before; the secrets it holds
 stale; `inv stop` leaves nothing."""
 
 import os
+import signal
+import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from shipway.config import Project
@@ -17,6 +20,7 @@ from shipway.effects.http_client import client
 from shipway.entry import deploy as deploy_tasks
 from shipway.errors import ShipwayError
 from tests.support.deployments import steady_load, with_environment
+from tests.support.processes import env_with, running, wait_until
 from tests.support.recovery import kill_and_recover
 from tests.support.supervised import (
     as_process,
@@ -114,3 +118,41 @@ def test_a_secret_changed_since_the_supervisor_started_is_refused_with_nothing_c
     deploy(secret, name, V2)
     pid = slot_process(env, "blue")[1]
     assert f"API_TOKEN={rotated}".encode() in Path(f"/proc/{pid}/environ").read_bytes()
+
+
+def answering_version(env: LocalEnvironment) -> str | None:
+    try:
+        return served_version(env)
+    except httpx.HTTPError:
+        return None
+
+
+def test_after_a_power_cut_shipway_supervise_brings_the_environment_back(
+    project: Project, cleanup: list[str]
+) -> None:
+    """What a systemd unit (inv service) runs at boot: everything of the environment died at
+    once, and `shipway supervise` alone serves the same release again."""
+    name = "supervised-boot"
+    cleanup.append(name)
+    env = LocalEnvironment(project, name)
+    deploy(project, name, V1)
+    supervisor = env.supervisor.process()
+    assert supervisor is not None
+    everything = [supervisor, *(as_process(pid) for pid in descendants(supervisor.pid))]
+    for process in everything:
+        os.kill(process.pid, signal.SIGKILL)
+    wait_until(
+        lambda: not any(processes.is_running(p) for p in everything), 10, "everything to die"
+    )
+    assert answering_version(env) is None
+    argv = [sys.executable, "-m", "shipway", "supervise", "--env", name]
+    with running([*argv, "--project", str(project.root)], env_with()) as supervise:
+        wait_until(lambda: answering_version(env) == V1, 30, "the environment to answer")
+        status = report(env)
+        assert (status["serving"], status["healthy"]) == (V1, True), status
+        supervised = env.supervisor.process()
+        assert supervised is not None
+        assert supervised.pid == supervise.pid  # the command became the supervisor
+        deploy_tasks.stop(project, name, lock_wait=0)  # stops it too
+        assert supervise.wait(timeout=60) == 0
+    assert_nothing_running(env)

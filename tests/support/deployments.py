@@ -48,6 +48,7 @@ ENVIRONMENTS = (
     "unready",
     "supervised",
     "supervised-secrets",
+    "supervised-boot",
     "preview-abort",
     "preview-promote",
     "preview-detached",
