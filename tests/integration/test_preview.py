@@ -33,6 +33,7 @@ from shipway.effects.http_client import client
 from shipway.entry import deploy as deploy_tasks
 from tests.support.canary import CANARY, SCALED, STABLE, deploy_in_background
 from tests.support.deployments import steady_load, with_environment
+from tests.support.envoy import envoy_validates
 from tests.support.listening import assert_owner_only
 from tests.support.processes import env_with, wait_until
 from tests.support.supervised import as_process, router_pid
@@ -290,13 +291,4 @@ def test_envoy_validates_a_configuration_with_a_tls_preview_port(tmp_path: Path)
         preview_port=18005,
         preview_endpoint_file=str(files["preview"]),
     )
-    path = tmp_path / "envoy.json"
-    path.write_text(json.dumps(config))
-    result = subprocess.run(
-        ["envoy", "--mode", "validate", "-c", str(path)],
-        capture_output=True,
-        text=True,
-        env=env_with(),
-        check=False,
-    )
-    assert f"configuration '{path}' OK" in result.stdout + result.stderr, result.stderr
+    envoy_validates(config, tmp_path / "envoy.json")

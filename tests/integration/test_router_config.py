@@ -5,7 +5,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -23,6 +22,7 @@ from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_state
 from shipway.effects.deploy.router import set_router_weights
 from shipway.effects.http_client import client
+from tests.support.envoy import envoy_validates
 from tests.support.processes import answers, env_with, free_ports, running, wait_until
 from tests.support.supervised import as_process, router_pid
 
@@ -46,17 +46,7 @@ def test_envoy_validates_the_generated_configuration(tmp_path: Path, maintenance
         maintenance=maintenance,
         maintenance_message='Back at 5 <"soon"> & café',
     )
-    path = tmp_path / "envoy.json"
-    path.write_text(json.dumps(config))
-    result = subprocess.run(
-        ["envoy", "--mode", "validate", "-c", str(path)],
-        capture_output=True,
-        text=True,
-        env=env_with(),
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert f"configuration '{path}' OK" in result.stdout + result.stderr
+    envoy_validates(config, tmp_path / "envoy.json")
 
 
 @dataclass

@@ -7,6 +7,7 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -175,13 +176,8 @@ def write_preview(files: EnvFiles, target: tuple[int, str] | None) -> str:
 
 
 def _loaded_preview(files: EnvFiles) -> str | None:
-    params = {"format": "json", "filter": config.PREVIEW_LOADED_FILTER}
-    try:
-        response = admin(files).get(admin_url("/stats"), params=params, timeout=2)
-        response.raise_for_status()
-        return config.loaded_preview(response.json())
-    except (httpx.HTTPError, ValueError):
-        return None
+    stats = _stats(files, config.PREVIEW_LOADED_FILTER)
+    return None if stats is None else config.loaded_preview(stats)
 
 
 def has_loaded(files: EnvFiles, expected: Mapping[Slot, str]) -> bool:
@@ -192,13 +188,22 @@ def has_loaded(files: EnvFiles, expected: Mapping[Slot, str]) -> bool:
 def router_endpoints(files: EnvFiles) -> dict[Slot, str] | None:
     """The version_info of each slot's endpoint file the router has loaded; None when its
     admin API does not answer."""
-    params = {"format": "json", "filter": config.LOADED_FILTER}
+    stats = _stats(files, config.LOADED_FILTER)
+    return None if stats is None else config.loaded_endpoints(stats)
+
+
+def _stats(files: EnvFiles, pattern: str) -> dict[str, Any] | None:
+    """The router's statistics whose names match ``pattern`` (JSON); None when its admin API
+    does not answer."""
     try:
-        response = admin(files).get(admin_url("/stats"), params=params, timeout=2)
+        response = admin(files).get(
+            admin_url("/stats"), params={"format": "json", "filter": pattern}, timeout=2
+        )
         response.raise_for_status()
-        return config.loaded_endpoints(response.json())
+        stats = response.json()
     except (httpx.HTTPError, ValueError):
         return None
+    return stats if isinstance(stats, dict) else None
 
 
 def router_live(files: EnvFiles) -> bool:
