@@ -8,6 +8,7 @@ resolves) and never re-implements the controller.
 
 import math
 import re
+from decimal import Decimal
 from typing import Annotated, Literal, Self
 
 from pydantic import BeforeValidator, Field, StringConstraints, field_validator, model_validator
@@ -49,6 +50,27 @@ def _quantity(value: object) -> object:
 
 Quantity = Annotated[str, BeforeValidator(_quantity)]
 
+_BINARY = {f"{prefix}i": Decimal(1024) ** power for power, prefix in enumerate("KMGTPE", 1)}
+_DECIMAL = {prefix: Decimal(1000) ** power for power, prefix in enumerate("kMGTPE", 1)}
+_SUFFIXES = {
+    **_BINARY,
+    **_DECIMAL,
+    "n": Decimal("1e-9"),
+    "u": Decimal("1e-6"),
+    "m": Decimal("1e-3"),
+}
+
+
+def quantity_value(quantity: str) -> Decimal:
+    """The amount a valid quantity names: '250m' → 0.25, '1Gi' → 1073741824, '1e3' → 1000."""
+    match = QUANTITY.match(quantity)
+    if match is None:
+        raise ValueError(f"not a Kubernetes quantity: {quantity!r}")
+    number, suffix = match[1], match[3] or ""
+    if suffix[:1] in ("e", "E"):
+        return Decimal(number + suffix)
+    return Decimal(number) * _SUFFIXES.get(suffix, Decimal(1))
+
 
 class Resources(StrictModel):
     cpu: Quantity = Field(default="100m", description="CPU each pod requests")
@@ -57,6 +79,19 @@ class Resources(StrictModel):
     memory_limit: Quantity | None = Field(
         default="512Mi", description="memory limit (none: no limit)"
     )
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> Self:
+        for kind, request, limit in (
+            ("cpu", self.cpu, self.cpu_limit),
+            ("memory", self.memory, self.memory_limit),
+        ):
+            if limit is not None and quantity_value(request) > quantity_value(limit):
+                raise ValueError(
+                    f"{kind} = {request!r} is more than {kind}_limit = {limit!r}, which "
+                    f"Kubernetes refuses; allowed: a {kind} request at most its limit"
+                )
+        return self
 
 
 class Autoscaling(StrictModel):
@@ -136,6 +171,9 @@ class KubernetesEnvironment(Delivery):
     )
     resources: Resources = Resources()
     workers: int = Field(default=2, ge=1, le=64, description="gunicorn workers per pod")
+    threads: int = Field(
+        default=4, ge=1, le=256, description="threads per worker of a WSGI app (ASGI: unused)"
+    )
     secrets: dict[EnvVarName, K8sSecretRef] = Field(
         default={}, description="variables from Kubernetes Secrets: k8s:SECRET/KEY"
     )
@@ -198,12 +236,39 @@ class KubernetesEnvironment(Delivery):
         return self
 
     @model_validator(mode="after")
+    def _a_variable_is_a_setting_or_a_secret(self) -> Self:
+        both = sorted(set(self.settings) & set(self.secrets))
+        if both:
+            raise ValueError(
+                f"{', '.join(both)}: both in settings and in secrets; allowed: each variable "
+                "in one of them"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _manual_or_automatic_promotion(self) -> Self:
         if self.pause == "manual" and self.auto_promotion_seconds is not None:
             raise ValueError(
                 'pause = "manual" waits for `inv promote`; auto_promotion_seconds promotes on '
                 "its own: choose one"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _whole_seconds(self) -> Self:
+        """Argo Rollouts counts pauses, the scale-down delay and the auto-promotion delay in
+        whole seconds: a fraction would silently be cut."""
+        timed: list[tuple[str, object]] = [
+            (f"steps[{i}].pause", step.pause) for i, step in enumerate(self.steps)
+        ]
+        timed += [("scale_down_delay", self.scale_down_delay)]
+        timed += [("auto_promotion_seconds", self.auto_promotion_seconds)]
+        for key, seconds in timed:
+            if isinstance(seconds, float) and not seconds.is_integer():
+                raise ValueError(
+                    f"{key} = {seconds:g} s: Argo Rollouts counts whole seconds; allowed: a "
+                    "whole number of seconds ('30s', '2m')"
+                )
         return self
 
     @property

@@ -152,6 +152,23 @@ class ShipwayConfig(StrictModel):
         return self
 
     @model_validator(mode="after")
+    def _kubernetes_environments_apart_in_the_cluster(self) -> "ShipwayConfig":
+        """Object names come from the service's name alone: two environments in one namespace
+        of one cluster would overwrite each other's objects."""
+        owner: dict[tuple[str | None, str], str] = {}
+        for name, environment in sorted(self.kubernetes.items()):
+            where = (environment.context, environment.namespace)
+            if where in owner:
+                raise ValueError(
+                    f"environments {owner[where]} and {name} both deploy to namespace "
+                    f"{environment.namespace!r} of the same cluster (context "
+                    f"{environment.context or 'the current one'}), where their objects would "
+                    "share names; allowed: a namespace (or context) of their own"
+                )
+            owner[where] = name
+        return self
+
+    @model_validator(mode="after")
     def _perf_deploys_unattended(self) -> "ShipwayConfig":
         name = self.perf.environment
         environment = self.environments.get(name)

@@ -33,3 +33,27 @@ def analysis_template(package: str) -> str:
 def lease(package: str) -> str:
     """The deploy lock: a coordination.k8s.io Lease in the namespace."""
     return f"{app_name(package)}-deploy-lock"
+
+
+def service(package: str) -> str:
+    """The Service of every pod, old and new: what the Ingress and in-cluster clients use for
+    a canary without a traffic router (the replica count weighs the traffic)."""
+    return app_name(package)
+
+
+def ingress(package: str) -> str:
+    return app_name(package)
+
+
+def service_account(package: str) -> str:
+    return app_name(package)
+
+
+def autoscaler(package: str) -> str:
+    """The HorizontalPodAutoscaler."""
+    return app_name(package)
+
+
+def disruption_budget(package: str) -> str:
+    """The PodDisruptionBudget."""
+    return app_name(package)
