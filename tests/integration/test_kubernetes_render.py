@@ -291,3 +291,40 @@ def test_inv_render_refuses_an_environment_that_is_not_kubernetes(
     assert result.returncode == 1
     assert message in " ".join(result.stderr.split())
     assert not (tmp_path / "out").exists()
+
+
+def test_the_root_ready_probe_passes_any_answer_below_500() -> None:
+    """The exec probe of ready_path = "/" (any answer below 500), run by a real Python
+    against a real HTTP server on 127.0.0.1."""
+    import http.server
+    import threading
+
+    class Answer(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(int(self.path.strip("/")))
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Answer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        exits = {
+            status: run(
+                [
+                    sys.executable,
+                    "-c",
+                    manifests.ANSWERS_BELOW_500,
+                    f"http://127.0.0.1:{port}/{status}",
+                ]
+            ).returncode
+            for status in (200, 302, 404, 500, 503)
+        }
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert exits == {200: 0, 302: 0, 404: 0, 500: 1, 503: 1}
+    refused = run([sys.executable, "-c", manifests.ANSWERS_BELOW_500, f"http://127.0.0.1:{port}/"])
+    assert refused.returncode == 1

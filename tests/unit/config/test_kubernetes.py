@@ -115,3 +115,42 @@ def test_an_autoscaler_range_must_be_a_range(tmp_path: Path) -> None:
 def test_the_kubernetes_table_is_not_written_directly(tmp_path: Path) -> None:
     [problem] = problems(tmp_path, VALID + "[tool.shipway.kubernetes.x]\nnamespace = 'a'\n")
     assert 'with target = "kubernetes"' in problem
+
+
+def test_argo_rollouts_counts_whole_seconds(tmp_path: Path) -> None:
+    problem = the_problem(
+        tmp_path, strategy='"canary"', steps='[{ weight = 50, pause = "1500ms" }]'
+    )
+    assert "steps[0].pause = 1.5 s: Argo Rollouts counts whole seconds" in problem
+    problem = the_problem(tmp_path, scale_down_delay='"2.5s"')
+    assert "scale_down_delay = 2.5 s" in problem
+
+
+def test_a_request_above_its_limit_is_refused(tmp_path: Path) -> None:
+    problem = the_problem(tmp_path, resources='{ memory = "1Gi", memory_limit = "512Mi" }')
+    assert "memory = '1Gi' is more than memory_limit = '512Mi'" in problem
+    problem = the_problem(tmp_path, resources='{ cpu = "1500m", cpu_limit = "1" }')
+    assert "cpu = '1500m' is more than cpu_limit = '1'" in problem
+
+
+def test_quantities_compare_by_amount() -> None:
+    from shipway.config.kubernetes import quantity_value
+
+    assert quantity_value("250m") < quantity_value("0.5") < quantity_value("1")
+    assert quantity_value("1Gi") == 1024 * quantity_value("1Mi") > quantity_value("1G")
+    assert quantity_value("1e3") == quantity_value("1k")
+
+
+def test_a_variable_is_a_setting_or_a_secret_not_both(tmp_path: Path) -> None:
+    problem = the_problem(
+        tmp_path, settings='{ TOKEN = "x" }', secrets='{ TOKEN = "k8s:api/token" }'
+    )
+    assert "TOKEN: both in settings and in secrets" in problem
+
+
+def test_two_environments_in_one_namespace_would_share_objects(tmp_path: Path) -> None:
+    other = kubernetes().replace("k8s-prod", "k8s-staging")
+    [problem] = problems(tmp_path, VALID + kubernetes() + other)
+    assert "environments k8s-prod and k8s-staging both deploy to namespace 'chatbot'" in problem
+    other = kubernetes(context='"staging-cluster"').replace("k8s-prod", "k8s-staging")
+    load_project(make_project(tmp_path, VALID + kubernetes() + other))  # another cluster
