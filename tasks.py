@@ -96,6 +96,26 @@ def verify(c: Context, version: str, from_index: bool = False) -> None:
 
 @task(
     help={
+        "env": 'a Kubernetes environment (target = "kubernetes")',
+        "version": "version the image tag names (default: this commit's)",
+        "out": "directory to write (default: deploy/kubernetes/<env>)",
+    }
+)
+def render(
+    c: Context,
+    env: str,
+    version: str | None = None,
+    out: str | None = None,
+) -> None:
+    """Write a Kubernetes environment's manifests as a kustomize directory (GitOps)."""
+    from shipway.entry import render as entry
+
+    with reported():
+        entry.render(project(), env, version=version or None, out_dir=out or None)
+
+
+@task(
+    help={
         "env": "environment to deploy to (from [tool.shipway.environments])",
         "version": "version from the artifact store (default: this commit, built if needed)",
         "yes": "approve without asking (required for approval environments when not interactive)",

@@ -3,7 +3,7 @@
 import itertools
 import math
 from pathlib import PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
@@ -150,7 +150,79 @@ class Tls(StrictModel):
     )
 
 
-class Environment(StrictModel):
+class Delivery(StrictModel):
+    """What every environment says of its releases, whatever runs them (this host, or
+    Kubernetes with Argo Rollouts): their settings, the strategy, steps and analysis rules,
+    the approval and the notifications."""
+
+    settings: dict[EnvVarName, str] = Field(default={}, description="environment of the service")
+    strategy: Literal["blue-green", "canary"] = Field(
+        default="blue-green", description="'blue-green' or 'canary'"
+    )
+    steps: list[CanaryStep] = Field(
+        default=DEFAULT_STEPS,
+        min_length=1,
+        description="canary weights (1-99, rising) and pauses; promotion to 100 % follows",
+    )
+    pause: Literal["manual"] | None = Field(
+        default=None,
+        description="blue-green: 'manual' holds the deploy before the switch, once the new "
+        "release passed its checks, until `inv promote` (none: switch at once)",
+    )
+    analysis: Analysis = Field(
+        default=Analysis(), description="rules checked during canary steps and after promotion"
+    )
+    approval: bool = Field(default=False, description="ask before deploying (--yes in scripts)")
+    ready_path: str = Field(
+        default="/",
+        pattern=r"^/",
+        description="a path starting with '/' where a release is ready: on '/' when it answers "
+        "below 500, on another path when it answers 2xx",
+    )
+    notify: str | None = Field(
+        default=None, description="Slack-compatible webhook URL, or env:NAME / file:PATH holding it"
+    )
+
+    @field_validator("notify")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if value is None or value.startswith(("http://", "https://", "env:", "file:")):
+            return value
+        raise ValueError("not an http(s) URL, env:NAME or file:PATH")
+
+    @field_validator("steps")
+    @classmethod
+    def _rising(cls, steps: list[CanaryStep]) -> list[CanaryStep]:
+        weights = [step.weight for step in steps]
+        if weights != sorted(set(weights)):
+            raise ValueError(f"weights must rise step by step, got {weights}")
+        return steps
+
+    @model_validator(mode="after")
+    def _manual_pause_fits_the_strategy(self) -> Self:
+        if self.pause == MANUAL and self.strategy == "canary":
+            raise ValueError(
+                'pause = "manual" holds a blue-green deploy before its switch; a canary holds '
+                'at a step instead: steps = [{ weight = 20, pause = "manual" }, ...]'
+            )
+        manual = [i for i, step in enumerate(self.steps) if step.manual]
+        if manual and self.strategy == "blue-green":
+            raise ValueError(
+                f'steps[{manual[0]}].pause = "manual": steps are a canary\'s, and a '
+                'blue-green deploy never runs them; allowed: strategy = "canary", or '
+                'pause = "manual" to hold a blue-green deploy before its switch'
+            )
+        return self
+
+    @property
+    def holds(self) -> bool:
+        """A deploy of this environment may wait for `inv promote` (a manual pause)."""
+        return self.pause == MANUAL or (
+            self.strategy == "canary" and any(step.manual for step in self.steps)
+        )
+
+
+class Environment(Delivery):
     target: Literal["local"] = Field(
         default="local", description="'local' (one host, no containers)"
     )
@@ -176,33 +248,22 @@ class Environment(StrictModel):
     threads: int = Field(
         default=4, ge=1, le=256, description="threads per worker of a WSGI app (ASGI: unused)"
     )
-    settings: dict[EnvVarName, str] = Field(default={}, description="environment of the service")
     secrets: dict[EnvVarName, SecretRef] = Field(
         default={}, description="variables resolved at deploy time from env:NAME or file:PATH"
     )
-    strategy: Literal["blue-green", "canary"] = Field(
-        default="blue-green", description="'blue-green' or 'canary'"
-    )
-    steps: list[CanaryStep] = Field(
-        default=DEFAULT_STEPS,
-        min_length=1,
-        description="canary weights (1-99, rising) and pauses; promotion to 100 % follows",
-    )
-    pause: Literal["manual"] | None = Field(
-        default=None,
-        description="blue-green: 'manual' holds the deploy before the switch, once the new "
-        "release passed its checks, until `inv promote` (none: switch at once)",
-    )
-    analysis: Analysis = Field(
-        default=Analysis(), description="rules checked during canary steps and after promotion"
-    )
-    approval: bool = Field(default=False, description="ask before deploying (--yes in scripts)")
-    ready_path: str = Field(
-        default="/",
-        pattern=r"^/",
-        description="a path starting with '/' where a release is ready: on '/' when it answers "
-        "below 500, on another path when it answers 2xx",
-    )
+
+    @field_validator("secrets", mode="before")
+    @classmethod
+    def _no_kubernetes_secrets(cls, value: object) -> object:
+        if isinstance(value, dict):
+            for name, ref in value.items():
+                if isinstance(ref, str) and ref.startswith("k8s:"):
+                    raise ValueError(
+                        f"{name} = {ref!r} names a Kubernetes Secret, which only an environment "
+                        'with target = "kubernetes" reads; allowed here: env:NAME or file:PATH'
+                    )
+        return value
+
     ready_timeout: Seconds = Field(
         default=30.0, description="how long a release may take to be ready"
     )
@@ -227,9 +288,6 @@ class Environment(StrictModel):
         description="paths in each release's directory (e.g. '.venv/var', 'media') that all "
         "point to one directory of the environment, kept across deploys",
     )
-    notify: str | None = Field(
-        default=None, description="Slack-compatible webhook URL, or env:NAME / file:PATH holding it"
-    )
     keep_releases: int = Field(default=3, ge=2, le=100, description="installed releases to keep")
     state_dir: str | None = Field(
         default=None,
@@ -238,13 +296,6 @@ class Environment(StrictModel):
     python: str | None = Field(
         default=None, description="interpreter for release environments (default: shipway's own)"
     )
-
-    @field_validator("notify")
-    @classmethod
-    def _webhook(cls, value: str | None) -> str | None:
-        if value is None or value.startswith(("http://", "https://", "env:", "file:")):
-            return value
-        raise ValueError("not an http(s) URL, env:NAME or file:PATH")
 
     @field_validator("shared_paths")
     @classmethod
@@ -265,14 +316,6 @@ class Environment(StrictModel):
             raise ValueError(f"{value} is a header HTTP itself needs; choose another name")
         return value
 
-    @field_validator("steps")
-    @classmethod
-    def _rising(cls, steps: list[CanaryStep]) -> list[CanaryStep]:
-        weights = [step.weight for step in steps]
-        if weights != sorted(set(weights)):
-            raise ValueError(f"weights must rise step by step, got {weights}")
-        return steps
-
     @model_validator(mode="before")
     @classmethod
     def _no_admin_port(cls, data: object) -> object:
@@ -287,22 +330,6 @@ class Environment(StrictModel):
     def _redirect_to_tls(self) -> "Environment":
         if self.http_redirect_port is not None and self.tls is None:
             raise ValueError("http_redirect_port redirects to HTTPS: it needs tls = { cert, key }")
-        return self
-
-    @model_validator(mode="after")
-    def _manual_pause_fits_the_strategy(self) -> "Environment":
-        if self.pause == MANUAL and self.strategy == "canary":
-            raise ValueError(
-                'pause = "manual" holds a blue-green deploy before its switch; a canary holds '
-                'at a step instead: steps = [{ weight = 20, pause = "manual" }, ...]'
-            )
-        manual = [i for i, step in enumerate(self.steps) if step.manual]
-        if manual and self.strategy == "blue-green":
-            raise ValueError(
-                f'steps[{manual[0]}].pause = "manual": steps are a canary\'s, and a '
-                'blue-green deploy never runs them; allowed: strategy = "canary", or '
-                'pause = "manual" to hold a blue-green deploy before its switch'
-            )
         return self
 
     @model_validator(mode="after")
@@ -344,13 +371,6 @@ class Environment(StrictModel):
         if isinstance(self.scale_down_delay, str):
             return self.analysis.window
         return self.scale_down_delay
-
-    @property
-    def holds(self) -> bool:
-        """A deploy of this environment may wait for `inv promote` (a manual pause)."""
-        return self.pause == MANUAL or (
-            self.strategy == "canary" and any(step.manual for step in self.steps)
-        )
 
     @property
     def slot_ports(self) -> tuple[int, int]:

@@ -130,13 +130,18 @@ def _service_package(
         return ServicePackage("", None, None)
 
 
+READ_ONLY_KEYS = {"kubernetes"}  # filled from environments, never written as such
+
+
 def _describe(error: ErrorDetails) -> str:
     """One line for one pydantic error: key, value, what is wrong, what is allowed."""
     loc = error["loc"]
-    key = TABLE + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)
+    # Kubernetes environments are read into their own table, but written among environments.
+    written = ("environments", *loc[1:]) if loc[:1] == ("kubernetes",) else loc
+    key = TABLE + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in written)
     value = _show(error["input"])
     if error["type"] == "extra_forbidden":
-        allowed = ", ".join(sorted(_model_at(loc[:-1]).model_fields))
+        allowed = ", ".join(sorted(set(_model_at(loc[:-1]).model_fields) - READ_ONLY_KEYS))
         return f"{key} = {value}: unknown key; allowed keys: {allowed}"
     reason = error["msg"]
     if error["type"] == "string_pattern_mismatch":

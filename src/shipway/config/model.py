@@ -15,6 +15,7 @@ from shipway.config.fields import (
     StrictModel,
     inside_project,
 )
+from shipway.config.kubernetes import KubernetesEnvironment
 from shipway.config.perf import Perf, PerfGates
 from shipway.config.release import Artifacts
 from shipway.config.security import Security
@@ -99,6 +100,10 @@ class ShipwayConfig(StrictModel):
     environments: dict[EnvironmentName, Environment] = Field(
         default={}, description="deploy targets by name: dev, staging, prod, ..."
     )
+    kubernetes: dict[EnvironmentName, KubernetesEnvironment] = Field(
+        default={},
+        description='the environments with target = "kubernetes" (written among environments)',
+    )
     perf: Perf = Perf()
     tests: Tiers = Tiers()
 
@@ -108,6 +113,34 @@ class ShipwayConfig(StrictModel):
         newest = max(self.python, key=lambda version: tuple(map(int, version.split("."))))
         return self.tests.integration_python or newest
 
+    @model_validator(mode="before")
+    @classmethod
+    def _kubernetes_environments_apart(cls, data: object) -> object:
+        """``[tool.shipway.environments.<name>]`` with ``target = "kubernetes"`` is read into
+        ``kubernetes``: the local target's code never meets one."""
+        if not isinstance(data, dict):
+            return data
+        if "kubernetes" in data:
+            raise ValueError(
+                "kubernetes: write a Kubernetes environment as [tool.shipway.environments.<name>] "
+                'with target = "kubernetes"'
+            )
+        environments = data.get("environments")
+        if not isinstance(environments, dict):
+            return data
+        kubernetes = {
+            name: table
+            for name, table in environments.items()
+            if isinstance(table, dict) and table.get("target") == "kubernetes"
+        }
+        local = {name: table for name, table in environments.items() if name not in kubernetes}
+        return {**data, "environments": local, "kubernetes": kubernetes}
+
+    @property
+    def environment_names(self) -> list[str]:
+        """Every environment, local or Kubernetes, sorted."""
+        return sorted([*self.environments, *self.kubernetes])
+
     @model_validator(mode="after")
     def _environments_do_not_share_ports(self) -> "ShipwayConfig":
         owner: dict[int, str] = {}
@@ -116,6 +149,23 @@ class ShipwayConfig(StrictModel):
                 if port in owner:
                     raise ValueError(f"environments {owner[port]} and {name} both use port {port}")
                 owner[port] = name
+        return self
+
+    @model_validator(mode="after")
+    def _kubernetes_environments_apart_in_the_cluster(self) -> "ShipwayConfig":
+        """Object names come from the service's name alone: two environments in one namespace
+        of one cluster would overwrite each other's objects."""
+        owner: dict[tuple[str | None, str], str] = {}
+        for name, environment in sorted(self.kubernetes.items()):
+            where = (environment.context, environment.namespace)
+            if where in owner:
+                raise ValueError(
+                    f"environments {owner[where]} and {name} both deploy to namespace "
+                    f"{environment.namespace!r} of the same cluster (context "
+                    f"{environment.context or 'the current one'}), where their objects would "
+                    "share names; allowed: a namespace (or context) of their own"
+                )
+            owner[where] = name
         return self
 
     @model_validator(mode="after")

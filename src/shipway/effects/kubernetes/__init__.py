@@ -1,0 +1,1 @@
+"""The Kubernetes target's effects: files of rendered manifests, and kubectl."""
