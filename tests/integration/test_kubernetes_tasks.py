@@ -17,6 +17,7 @@ from shipway.config import Project, load_project
 from shipway.decisions.kubernetes import commands
 from shipway.decisions.kubernetes import lease as leases
 from shipway.decisions.kubernetes.commands import Cluster
+from shipway.effects import command
 from shipway.effects.deploy.files import read_audit
 from shipway.effects.kubernetes.kubectl import Kubectl
 from shipway.effects.kubernetes.target import KubernetesTarget, state_files
@@ -205,7 +206,7 @@ def test_the_dry_run_prints_the_manifests_and_every_kubectl_command_and_changes_
     )
     assert "manifests, built with kubectl kustomize (1):" in out
     assert "    Rollout/demo" in out
-    for command in (
+    for line in (
         "$ kubectl version --client -o json",
         "$ kubectl argo rollouts version",
         "$ kubectl get leases.coordination.k8s.io demo-deploy-lock -o json --ignore-not-found --namespace shop",
@@ -216,7 +217,7 @@ def test_the_dry_run_prints_the_manifests_and_every_kubectl_command_and_changes_
         "$ kubectl argo rollouts abort demo --namespace shop",
         "$ kubectl replace -f - -o json --namespace shop",
     ):
-        assert command in out, command
+        assert line in out, line
     # Checked, not only printed: here the plugin and the cluster are missing.
     assert done.returncode == 1
     said = " ".join(done.stderr.split())
@@ -298,3 +299,23 @@ def test_the_lease_goes_through_kubectls_own_parser_unchanged(tmp_path: Path) ->
     )
     assert offline.returncode != 0  # needs discovery: see the docstring
     assert commands.create_lease(Cluster(namespace="shop"))[1:5] == ["create", "-f", "-", "-o"]
+
+
+def test_follow_streams_lines_times_out_and_ends_its_child_on_an_exception() -> None:
+    env = {"PATH": "/usr/bin:/bin"}
+    seen: list[str] = []
+    done = command.follow(
+        ["sh", "-c", "echo one; echo two >&2; exit 3"], env=env, on_line=seen.append, timeout=30
+    )
+    assert (done.returncode, seen) == (3, ["one", "two"])
+    slow = command.follow(["sleep", "30"], env=env, on_line=seen.append, timeout=0.5)
+    assert slow.returncode == command.TIMED_OUT
+
+    def stop(line: str) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        command.follow(["sh", "-c", "echo go; sleep 30"], env=env, on_line=stop, timeout=30)
+    assert (
+        command.follow(["no-such-tool"], env=env, on_line=seen.append, timeout=1).returncode == 127
+    )
