@@ -10,7 +10,8 @@ import os
 import shlex
 import shutil
 import subprocess  # nosec B404 - running processes is this module's one job
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, NoReturn
@@ -74,6 +75,58 @@ def run(
     except subprocess.TimeoutExpired:
         return Completed(list(argv), TIMED_OUT, "", f"timed out after {timeout:.0f}s")
     return Completed(list(argv), done.returncode, done.stdout, done.stderr)
+
+
+def follow(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str],
+    on_line: Callable[[str], None],
+    timeout: float,
+) -> Completed:
+    """Run ``argv``, handing each line of its output (stdout and stderr, merged) to
+    ``on_line`` as it comes; the whole output is returned in ``stdout``. The child runs in its
+    own session: a Ctrl-C, or an exception ``on_line`` raises, reaches us, and the child is
+    ended before it propagates. After ``timeout`` seconds the child is killed
+    (exit status 124)."""
+    executable = shutil.which(argv[0], path=env.get("PATH"))
+    if executable is None:
+        return Completed(list(argv), NOT_FOUND, "", f"{argv[0]}: command not found")
+    process = subprocess.Popen(  # nosec B603 - an argv list, never a shell
+        [executable, *argv[1:]],
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        process.kill()
+
+    timer = threading.Timer(timeout, expire)
+    timer.start()
+    lines: list[str] = []
+    try:
+        assert process.stdout is not None  # noqa: S101 - stdout=PIPE
+        for line in process.stdout:
+            lines.append(line)
+            on_line(line.rstrip("\n"))
+        returncode = process.wait()
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    finally:
+        timer.cancel()
+        if process.stdout is not None:
+            process.stdout.close()
+    if expired.is_set():
+        return Completed(list(argv), TIMED_OUT, "".join(lines), f"timed out after {timeout:.0f}s")
+    return Completed(list(argv), returncode, "".join(lines), "")
 
 
 def start(

@@ -1,5 +1,5 @@
 """Bodies of ``inv deploy``, ``inv rollback``, ``inv status``, ``inv logs``,
-``inv maintenance`` and ``inv stop``."""
+``inv maintenance`` and ``inv stop``. A Kubernetes environment's go to entry/kubernetes.py."""
 
 import json
 import sys
@@ -18,7 +18,7 @@ from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import load_state
 from shipway.effects.deploy.local_target import Deployer
 from shipway.effects.release.store import DirectoryStore
-from shipway.entry import release
+from shipway.entry import kubernetes, release
 from shipway.errors import ShipwayError
 
 out = Console(highlight=False, soft_wrap=True)
@@ -36,6 +36,17 @@ def deploy(
 ) -> None:
     """With ``detach``, the deploy goes on in the background once it holds at a manual pause
     (effects/deploy/detached.py); this returns then, or when it ended."""
+    if environment in project.config.kubernetes:
+        kubernetes.deploy(
+            project,
+            environment,
+            version=version,
+            yes=yes,
+            dry_run=dry_run,
+            lock_wait=lock_wait,
+            detach=detach,
+        )
+        return
     env = LocalEnvironment(project, environment)
     store = DirectoryStore(project.path(project.config.artifacts.store))
     name = project.service_package.name
@@ -95,18 +106,30 @@ def rollback(
         undo = version or release.current_version(project, ToolRunner(project.root))
     elif version:
         raise ShipwayError("--version names the deploy to undo: use it with --undo-deploy")
+    if environment in project.config.kubernetes:
+        kubernetes.rollback(project, environment, to=to, lock_wait=lock_wait, undo=undo)
+        return
     Deployer(LocalEnvironment(project, environment)).rollback(to, lock_wait=lock_wait, undo=undo)
 
 
 def promote(project: Project, environment: str) -> None:
+    if environment in project.config.kubernetes:
+        kubernetes.promote(project, environment)
+        return
     control.send(LocalEnvironment(project, environment), "promote")
 
 
 def abort(project: Project, environment: str) -> None:
+    if environment in project.config.kubernetes:
+        kubernetes.abort(project, environment)
+        return
     control.send(LocalEnvironment(project, environment), "abort")
 
 
 def status(project: Project, environment: str, *, as_json: bool) -> None:
+    if environment in project.config.kubernetes:
+        kubernetes.status(project, environment, as_json=as_json)
+        return
     report = environment_status.report(LocalEnvironment(project, environment))
     if as_json:
         print(json.dumps(report, indent=2))
@@ -115,10 +138,14 @@ def status(project: Project, environment: str, *, as_json: bool) -> None:
 
 
 def logs(project: Project, environment: str, *, follow: bool) -> None:
+    if environment in project.config.kubernetes:
+        kubernetes.logs(project, environment, follow=follow)
+        return
     environment_status.logs(LocalEnvironment(project, environment), follow)
 
 
 def stop(project: Project, environment: str, *, lock_wait: float) -> None:
+    kubernetes.refuse_local_only(project, environment, "stop")
     Deployer(LocalEnvironment(project, environment)).stop(lock_wait=lock_wait)
 
 
@@ -131,6 +158,7 @@ def maintenance(
     message: str | None,
     lock_wait: float,
 ) -> None:
+    kubernetes.refuse_local_only(project, environment, "maintenance")
     if on == off:
         raise ShipwayError("say --on or --off")
     if message is not None and off:

@@ -15,6 +15,7 @@ from shipway.decisions.deploy.unit import Plan, Remove, Run, Write
 from shipway.effects.console import console
 from shipway.effects.deploy import unit as host_unit
 from shipway.effects.deploy.environment import LocalEnvironment
+from shipway.entry import kubernetes
 from shipway.errors import ShipwayError
 
 out = Console(highlight=False, soft_wrap=True)
@@ -30,6 +31,7 @@ def service(
     dry_run: bool,
 ) -> None:
     name = decide.requested(action, environment, env_file)
+    kubernetes.refuse_local_only(project, name, "service")
     env = LocalEnvironment(project, name)  # an unknown environment is refused here
     decide.check_target(name, env.config.target)
     host = host_unit.host()

@@ -22,6 +22,7 @@ from shipway.config.kubernetes import KubernetesEnvironment
 from shipway.decisions import Argv
 from shipway.decisions.deploy.server import ServerKind, worker_options
 from shipway.decisions.kubernetes import analysis, names, rollout
+from shipway.decisions.kubernetes.progress import VERSION_ANNOTATION
 from shipway.errors import ShipwayError
 
 Json = dict[str, Any]
@@ -353,6 +354,9 @@ def render(
     image = f"{environment.image}:{image_tag(version)}"
     common = labels(name, package)
     template = pod_template(environment, package, common, image, app, kind)
+    # The exact release (a PEP 440 local version is not a valid image tag): what `inv rollback
+    # --to V` finds among the Rollout's ReplicaSets.
+    template["metadata"]["annotations"][VERSION_ANNOTATION] = version
     objects = [
         {
             "apiVersion": "v1",

@@ -64,7 +64,7 @@ def environment_files(project: Project, name: str) -> EnvFiles:
 class LocalEnvironment:
     def __init__(self, project: Project, name: str) -> None:
         if name not in project.config.environments:
-            known = ", ".join(sorted(project.config.environments)) or "none"
+            known = ", ".join(project.config.environment_names) or "none"
             raise ShipwayError(
                 f"unknown environment {name!r}; configured: {known} "
                 "([tool.shipway.environments.<name>] in pyproject.toml)"
