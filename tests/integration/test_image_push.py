@@ -1,10 +1,11 @@
 """inv push's image, with the real skopeo: a hand-made OCI archive (no base image can be pulled
-here) is valid to skopeo, copied with every platform and its digest into an OCI layout (the
-real tool's real copy, where no registry exists), kept when the tag already holds it and
-refused when the tag holds another image; and, as `inv push` subprocesses: a build without an
-image, a missing skopeo and an unreachable registry are clear errors that push nothing, and
---dry-run prints every command. What needs a real registry is listed in the README
-(Kubernetes: Prerequisites, the image)."""
+here) is valid to skopeo, copied with every platform and its digest into an OCI layout, kept
+when the tag already holds it and refused when the tag holds another image; `inv push` against
+a real registry on 127.0.0.1 (Debian's docker-registry, HTTPS with a test CA): pushed once,
+kept the second time, refused over another image, an untrusted certificate said; and, as
+`inv push` subprocesses: a build without an image, a missing skopeo and an unreachable
+registry are clear errors that push nothing, and --dry-run prints every command. What needs a
+public registry is listed in the README (Kubernetes: The image in the registry)."""
 
 import datetime
 import json
@@ -24,11 +25,13 @@ from shipway.effects.command import ToolRunner
 from shipway.effects.release import registry
 from shipway.errors import ShipwayError
 from tests.support import oci
+from tests.support.registry import DOCKER_REGISTRY, image_registry
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SKOPEO = shutil.which("skopeo")
 # Skipped on a laptop without skopeo; in CI (.ci/run installs it) a missing skopeo fails.
+# Likewise docker-registry, for the one test against a registry.
 pytestmark = pytest.mark.skipif(
     SKOPEO is None and not os.environ.get("CI"),
     reason="skopeo is not installed (apt install skopeo)",
@@ -136,14 +139,17 @@ def demo(tmp_path: Path) -> Path:
     return root
 
 
-def hand_made_build(root: Path, image: bool) -> Path:
-    """dist/demo/1.0.0/ as inv build leaves it: files and a manifest of their checksums."""
-    build = root / "dist" / "demo" / "1.0.0"
+def hand_made_build(
+    root: Path, image: bool, version: str = "1.0.0", content: bytes = b"1.0.0\n"
+) -> Path:
+    """dist/demo/<version>/ as inv build leaves it: files and a manifest of their checksums."""
+    build = root / "dist" / "demo" / version
     build.mkdir(parents=True)
     (build / "requirements.txt").write_text("")
     if image:
-        oci.archive(root / "scratch", b"1.0.0\n")
-        shutil.move(root / "scratch" / "image.oci.tar", build / "image.oci.tar")
+        scratch = root / "scratch" / version
+        oci.archive(scratch, content)
+        shutil.move(scratch / "image.oci.tar", build / "image.oci.tar")
     files = [
         ManifestFile(
             path=path.name,
@@ -155,7 +161,7 @@ def hand_made_build(root: Path, image: bool) -> Path:
     ]
     manifest = Manifest(
         name="demo",
-        version="1.0.0",
+        version=version,
         git_sha="0" * 40,
         dirty=False,
         build_time=datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -177,13 +183,16 @@ def tools(tmp_path: Path, *names: str) -> str:
     return str(directory)
 
 
-def inv(root: Path, *arguments: str, path: str) -> subprocess.CompletedProcess[str]:
+def inv(
+    root: Path, *arguments: str, path: str, ca: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         "PATH": path,
         "HOME": str(root),
         "PYTHONPATH": str(REPO),
         "PYTHONDONTWRITEBYTECODE": "1",
         "COLUMNS": "200",
+        **({"SSL_CERT_FILE": str(ca)} if ca else {}),
     }
     return subprocess.run(
         [str(BIN / "inv"), *arguments],
@@ -214,6 +223,10 @@ def test_an_env_whose_build_has_no_image_says_inv_build_image(demo: Path, tmp_pa
     assert "--env dev: dev is a local environment" in local.stderr
 
     # Without --env the store push goes on, and the missing image is said.
+    dry = inv(demo, "push", "--version", "1.0.0", "--dry-run", path=tools(tmp_path))
+    assert dry.returncode == 0, dry.stderr
+    assert "this build has no image" in dry.stdout
+    assert "skopeo" not in dry.stdout
     plain = inv(demo, "push", "--version", "1.0.0", path=tools(tmp_path))
     assert plain.returncode == 0, plain.stderr
     assert "this build has no image" in plain.stdout
@@ -259,3 +272,56 @@ def test_dry_run_prints_every_command_and_checks_the_registry(demo: Path, tmp_pa
     assert done.returncode == 1  # the registry is not there: the check fails
     assert "connection refused" in done.stderr
     assert_nothing_pushed(demo)
+
+
+@pytest.mark.skipif(
+    DOCKER_REGISTRY is None and not os.environ.get("CI"),
+    reason="docker-registry is not installed (apt install docker-registry)",
+)
+def test_inv_push_copies_the_image_to_a_real_registry_once_and_never_over_another(
+    demo: Path, tmp_path: Path
+) -> None:
+    path = tools(tmp_path, "skopeo")
+    with image_registry(tmp_path / "registry") as registry_:
+        config = PYPROJECT.replace("127.0.0.1:9", registry_.host)
+        (demo / "pyproject.toml").write_text(config)
+        build = hand_made_build(demo, image=True, version="1.0.0+local")
+        digest = registry_digest(f"oci-archive:{build / 'image.oci.tar'}", registry_.ca)
+        tag = f"docker://{registry_.host}/acme/demo:1.0.0-local"
+
+        done = inv(demo, "push", "--version", "1.0.0+local", path=path, ca=registry_.ca)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"pushed the image to {tag} (k8s-x) ({digest})" in done.stdout
+        assert registry_digest(tag, registry_.ca) == digest
+
+        again = inv(demo, "push", "--version", "1.0.0+local", path=path, ca=registry_.ca)
+        assert again.returncode == 0, again.stdout + again.stderr
+        assert f"{tag} (k8s-x) already holds this image ({digest})" in again.stdout
+
+        # Someone pushed another image as 2.0.0: this build of 2.0.0 may not replace it.
+        theirs, their_digest = oci.archive(tmp_path / "theirs", b"their 2.0.0\n")
+        taken = f"docker://{registry_.host}/acme/demo:2.0.0"
+        copied = skopeo_with(registry_.ca, *commands.image_copy(f"oci-archive:{theirs}", taken))
+        assert copied.returncode == 0, copied.stderr
+        hand_made_build(demo, image=True, version="2.0.0", content=b"our 2.0.0\n")
+        refused = inv(demo, "push", "--version", "2.0.0", path=path, ca=registry_.ca)
+        assert refused.returncode == 1, refused.stdout + refused.stderr
+        assert f"{taken} (k8s-x) already holds another image ({their_digest};" in refused.stderr
+        assert registry_digest(taken, registry_.ca) == their_digest
+        assert not (demo / ".shipway" / "artifacts" / "demo" / "2.0.0").exists()
+
+        # A registry whose certificate is not trusted refuses the connection: skopeo's words.
+        untrusted = inv(demo, "push", "--version", "1.0.0+local", path=path)
+        assert untrusted.returncode == 1
+        assert "x509: certificate signed by unknown authority" in untrusted.stderr
+
+
+def skopeo_with(ca: Path, *argv: str) -> command.Completed:
+    path = str(Path(str(SKOPEO)).parent)
+    return command.run(argv, env={"PATH": path, "SSL_CERT_FILE": str(ca)})
+
+
+def registry_digest(reference: str, ca: Path) -> str:
+    raw = skopeo_with(ca, *commands.image_inspect(reference))
+    assert raw.returncode == 0, raw.stderr
+    return f"sha256:{sha256_of(raw.stdout.encode())}"

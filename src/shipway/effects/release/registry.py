@@ -30,6 +30,8 @@ class ImagePush:
 def planned_commands(archive: Path, destinations: list[Destination]) -> list[Argv]:
     """Every skopeo command of a push, in order (for --dry-run): read the archive and each
     destination, copy to each tag that lacks the image, read each copy back."""
+    if not destinations:
+        return []
     source = rules.source_reference(archive)
     reads = [commands.image_inspect(d.reference) for d in destinations]
     copies = [commands.image_copy(source, d.reference) for d in destinations]
