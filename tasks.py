@@ -69,15 +69,22 @@ def build(
 @task(
     help={
         "version": "version to push (default: the build of the current commit)",
-        "dry-run": "print what would be pushed and change nothing",
+        "env": "push the image only to this Kubernetes environment's registry",
+        "dry-run": "check everything, print every command and change nothing",
     }
 )
-def push(c: Context, version: str | None = None, dry_run: bool = False) -> None:
-    """Push a verified build to the artifact store (and the package index, if configured)."""
+def push(
+    c: Context,
+    version: str | None = None,
+    env: str | None = None,
+    dry_run: bool = False,
+) -> None:
+    """Push a verified build to the artifact store (and the package index, if
+    configured), and its image to the Kubernetes environments' registries."""
     from shipway.entry import release
 
     with reported():
-        release.push(project(), version=version, dry_run=dry_run)
+        release.push(project(), version=version, dry_run=dry_run, env=env)
 
 
 @task(

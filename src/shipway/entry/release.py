@@ -1,6 +1,7 @@
 """Bodies of ``inv build``, ``inv push`` and ``inv verify``."""
 
 import datetime
+import shlex
 import tempfile
 from pathlib import Path
 
@@ -8,10 +9,12 @@ from rich.console import Console
 from rich.markup import escape
 
 from shipway.config import Project
-from shipway.decisions.release.manifest import MANIFEST, Manifest
+from shipway.decisions.release import registry as images
+from shipway.decisions.release.manifest import IMAGE_ARCHIVE, MANIFEST, FileKind, Manifest
 from shipway.decisions.release.recipe import recipe
 from shipway.decisions.release.versioning import build_version
 from shipway.effects.command import ToolRunner
+from shipway.effects.release import registry
 from shipway.effects.release.build import (
     BuildPlan,
     describe,
@@ -56,7 +59,10 @@ def carry_out(project: Project, plan: BuildPlan, runner: ToolRunner) -> Manifest
     return manifest
 
 
-def push(project: Project, *, version: str | None, dry_run: bool) -> None:
+def push(project: Project, *, version: str | None, dry_run: bool, env: str | None = None) -> None:
+    """Push a verified build to the store (and the index), and its image to the Kubernetes
+    environments' registries (``env``: only that environment's). Everything is checked
+    before anything is pushed."""
     runner = ToolRunner(project.root)
     name = project.service_package.name
     version = version or current_version(project, runner)
@@ -68,18 +74,29 @@ def push(project: Project, *, version: str | None, dry_run: bool) -> None:
             "run `inv build` first"
         )
     manifest = verify_directory(build_path, signature_policy(project, required=False), runner)
+    destinations = image_destinations(project, manifest, env)
     store = DirectoryStore(project.path(project.config.artifacts.store))
     artifacts = project.config.artifacts
+    image = manifest.file(FileKind.IMAGE)  # the archive inv build --image recorded
+    archive = build_path / (image.path if image else IMAGE_ARCHIVE)
     out.print(f"push {name} {version}: {len(manifest.files)} files, checksums verified")
     out.print(f"  to {store.location(name, version)}")
     if artifacts.publish_url:
         out.print(f"  and publish the wheel and sdist to {artifacts.publish_url}")
+    for destination in destinations:
+        out.print(f"  and the image ({archive.name}) to {escape(destination.describe())}")
     if dry_run:
         existing = store.location(name, version) / MANIFEST
         if existing.is_file():
             out.print(
                 "  (the store already holds this version: it will be compared, never replaced)"
             )
+        for argv in registry.planned_commands(archive, destinations):
+            out.print(f"  {escape(shlex.join(argv))}")
+    image_push = registry.check(runner, archive, destinations) if destinations else None
+    if dry_run:
+        for destination, action in image_push.steps if image_push else ():
+            out.print(f"  {escape(destination.reference)}: {action_note(action)}")
         out.print("[yellow]dry run:[/] nothing was pushed")
         return
     out.print(store.push(build_path, manifest))
@@ -87,6 +104,36 @@ def push(project: Project, *, version: str | None, dry_run: bool) -> None:
         out.print(
             publish_build(build_path, manifest, artifacts.publish_url, artifacts.index_url, runner)
         )
+    if image_push:
+        for line in registry.copy(runner, image_push):
+            out.print(escape(line))
+
+
+def action_note(action: images.Action) -> str:
+    if action is images.Action.KEEP:
+        return "already holds this image: nothing to copy"
+    return "no such tag yet: it will be copied"
+
+
+def image_destinations(
+    project: Project, manifest: Manifest, env: str | None
+) -> list[images.Destination]:
+    """Where the build's image goes; a build without one is refused when ``env`` asks for it,
+    and otherwise said (the store push goes on: a local deploy needs no image)."""
+    config = project.config
+    wanted = images.destinations(
+        config.kubernetes, manifest.version, env, local=list(config.environments)
+    )
+    if not wanted or manifest.file(FileKind.IMAGE) is not None:
+        return wanted
+    runs = [name for destination in wanted for name in destination.environments]
+    if env is not None:
+        raise ShipwayError(images.no_archive(manifest.name, manifest.version, runs))
+    out.print(
+        f"[yellow]note:[/] this build has no image (`inv build --image` builds one): nothing "
+        f"is pushed to the registries of {escape(', '.join(runs))}"
+    )
+    return []
 
 
 def verify(project: Project, *, version: str, from_index: bool) -> None:

@@ -9,6 +9,7 @@ from rich.markup import escape
 from shipway.config import Project
 from shipway.config.kubernetes import KubernetesEnvironment
 from shipway.decisions.kubernetes import manifests
+from shipway.decisions.release.image import image_tag
 from shipway.effects.command import ToolRunner
 from shipway.effects.kubernetes import render as files
 from shipway.entry import release
@@ -53,7 +54,7 @@ def render(project: Project, environment: str, *, version: str | None, out_dir: 
     )
     directory = Path(out_dir) if out_dir else default_directory(project, environment)
     result = files.write(directory, manifests.files(environment, config, objects))
-    image = f"{config.image}:{manifests.image_tag(version)}"
+    image = f"{config.image}:{image_tag(version)}"
     out.print(
         f"rendered {escape(environment)} ({project.service_package.name} {version}, "
         f"{image}) into {escape(str(directory))}:"

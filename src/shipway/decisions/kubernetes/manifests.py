@@ -11,7 +11,6 @@ release's venv to find out, and a render has no release to load. Secrets are ref
 (``valueFrom.secretKeyRef``); their values are never read.
 """
 
-import re
 from typing import Any
 
 import yaml
@@ -23,6 +22,7 @@ from shipway.decisions import Argv
 from shipway.decisions.deploy.server import ServerKind, worker_options
 from shipway.decisions.kubernetes import analysis, names, rollout
 from shipway.decisions.kubernetes.progress import VERSION_ANNOTATION
+from shipway.decisions.release.image import image_tag
 from shipway.errors import ShipwayError
 
 Json = dict[str, Any]
@@ -34,7 +34,6 @@ USER_ID = 10001  # the image's user (deploy/Dockerfile)
 GRACEFUL_TIMEOUT = 20  # gunicorn's, as on the local target
 PRE_STOP_SLEEP = 5  # seconds for the endpoints to drop a stopping pod before it drains
 METRICS_PATH = "/metrics"
-TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 KUSTOMIZATION = "kustomization.yaml"
 
 # The ready path "/" means "the app answers below 500" (config/deploy.py): an HTTP probe would
@@ -47,18 +46,6 @@ ANSWERS_BELOW_500 = (
     "    status = answer.code\n"
     "sys.exit(status >= 500)\n"
 )
-
-
-def image_tag(version: str) -> str:
-    """The image tag of a version: '+' is not allowed in tags (inv build --image does the
-    same)."""
-    tag = version.replace("+", "-")
-    if not TAG.match(tag):
-        raise ShipwayError(
-            f"version {version!r} cannot be an image tag; allowed: letters, digits, '_', '.', "
-            "'-' and '+', at most 128 characters, not starting with '.' or '-'"
-        )
-    return tag
 
 
 def server_kind(server: ServerChoice) -> ServerKind:

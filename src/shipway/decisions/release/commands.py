@@ -149,3 +149,16 @@ def lock_requirements(requirements: Path, output: Path) -> Argv:
         "--output-file",
         str(output),
     ]
+
+
+def image_inspect(reference: str) -> Argv:
+    """An image's raw manifest (its digest is the sha256 of these bytes); fails when the
+    reference names no image. Credentials: skopeo's own login, never an argument."""
+    return ["skopeo", "inspect", "--raw", reference]
+
+
+def image_copy(source: str, destination: str) -> Argv:
+    """Copy every platform's image and the list itself, byte for byte: skopeo fails rather
+    than change a digest (say, by recompressing a layer), so the registry's tag names the
+    very image the build's manifest records."""
+    return ["skopeo", "copy", "--all", "--preserve-digests", source, destination]

@@ -1,11 +1,26 @@
 """Which container engine builds the service's image: the first usable of docker (with
-buildx), podman and buildah, or a message saying why none can."""
+buildx), podman and buildah, or a message saying why none can; and the image's tag, the one
+``inv build --image`` gives it, ``inv push`` pushes and a Kubernetes pod runs."""
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shipway.errors import ShipwayError
+
+TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+
+
+def image_tag(version: str) -> str:
+    """The image tag of a version: '+' is not allowed in tags, it becomes '-'."""
+    tag = version.replace("+", "-")
+    if not TAG.match(tag):
+        raise ShipwayError(
+            f"version {version!r} cannot be an image tag; allowed: letters, digits, '_', '.', "
+            "'-' and '+', at most 128 characters, not starting with '.' or '-'"
+        )
+    return tag
 
 
 class Engine(enum.StrEnum):

@@ -15,6 +15,7 @@ from shipway.errors import ShipwayError
 MANIFEST = "manifest.json"
 APPLICATION_SUFFIX = ".app.tar.gz"
 SIGNATURE = "manifest.json.sig"
+IMAGE_ARCHIVE = "image.oci.tar"  # inv build --image: the OCI archive inv push copies
 # Files sit next to their manifest: a plain name, never a path that could point elsewhere.
 FileName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")]
 Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
@@ -86,7 +87,7 @@ def kind_of(name: str) -> FileKind | None:
         "requirements.txt": FileKind.REQUIREMENTS,
         "server-requirements.txt": FileKind.SERVER,
         "sbom.cdx.json": FileKind.SBOM,
-        "image.oci.tar": FileKind.IMAGE,
+        IMAGE_ARCHIVE: FileKind.IMAGE,
     }.get(name)
 
 

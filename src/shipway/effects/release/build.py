@@ -24,8 +24,15 @@ from shipway.config.service import normalised
 from shipway.decisions import Argv
 from shipway.decisions.release import commands
 from shipway.decisions.release.application import archive_members, archive_name
-from shipway.decisions.release.image import Engine, EngineProbe, choose_engine
-from shipway.decisions.release.manifest import MANIFEST, Manifest, ManifestFile, kind_of, sha256_of
+from shipway.decisions.release.image import Engine, EngineProbe, choose_engine, image_tag
+from shipway.decisions.release.manifest import (
+    IMAGE_ARCHIVE,
+    MANIFEST,
+    Manifest,
+    ManifestFile,
+    kind_of,
+    sha256_of,
+)
 from shipway.decisions.release.metadata import WheelMetadata, metadata_path, parse_metadata
 from shipway.decisions.release.recipe import ArtifactKind, Recipe, VersionSource, recipe
 from shipway.decisions.release.requirements import RequirementsSource
@@ -74,10 +81,6 @@ class Artifact:
 
 def dist_dir(project: Project, name: str, version: str) -> Path:
     return project.root / "dist" / name / version
-
-
-def image_tag(name: str, version: str) -> str:
-    return f"{name}:{version.replace('+', '-')}"  # tags may not contain '+'
 
 
 def plan_build(
@@ -175,10 +178,11 @@ def image_commands(
         engine,
         project.path(artifacts.dockerfile),
         context,
-        image_tag(plan.name, plan.shown_version),
+        # the tag inv push pushes and a Kubernetes pod runs: <name>:<image_tag(version)>
+        f"{plan.name}:{image_tag(plan.version.version) if plan.version else UNKNOWN_VERSION}",
         artifacts.platforms,
         {"VERSION": plan.shown_version},
-        context / "image.oci.tar",
+        context / IMAGE_ARCHIVE,
     )
 
 

@@ -92,3 +92,22 @@ def test_pinned_requirements_are_locked_with_hashes_for_every_platform() -> None
     assert argv[:3] == ["uv", "pip", "compile"]
     assert {"--generate-hashes", "--universal", "--no-header", "--no-annotate"} <= set(argv)
     assert argv[-3:] == ["/s/requirements.txt", "--output-file", "/o/requirements.txt"]
+
+
+def test_image_push_command_lines_never_carry_credentials() -> None:
+    assert commands.image_inspect("docker://ghcr.io/acme/svc:1.0") == [
+        "skopeo",
+        "inspect",
+        "--raw",
+        "docker://ghcr.io/acme/svc:1.0",
+    ]
+    copy = commands.image_copy("oci-archive:dist/svc/1.0/image.oci.tar", "docker://r/svc:1.0")
+    assert copy == [
+        "skopeo",
+        "copy",
+        "--all",
+        "--preserve-digests",
+        "oci-archive:dist/svc/1.0/image.oci.tar",
+        "docker://r/svc:1.0",
+    ]
+    assert not any("cred" in arg or "password" in arg for arg in copy)
