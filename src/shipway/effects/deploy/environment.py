@@ -23,7 +23,6 @@ from shipway.decisions.deploy.server import AppReport, ServerKind, serve_as, wor
 from shipway.decisions.deploy.state import SLOTS, EnvState, Slot, SlotState
 from shipway.decisions.deploy.supervisor import (
     SECRET_NAMES_VARIABLE,
-    ProgramState,
     program_name,
     stale_secrets,
     supervisord_command,
@@ -51,7 +50,6 @@ from shipway.errors import ShipwayError
 
 # What a release inherits from the deployer's environment; everything else is explicit.
 PORT_GRACE = 3.0  # seconds for the ports of a router that just died to be released
-STARTED_TIMEOUT = 10.0  # seconds for the programs of a restarted supervisor to come up
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "PYTHONDONTWRITEBYTECODE")
 
 
@@ -369,15 +367,30 @@ class LocalEnvironment:
         console.print(f"  {self.app} is a {server.upper()} app: gunicorn with {how}")
         return server
 
-    def wait_started(self, state: EnvState) -> None:
-        """Until the programs a supervisor started with are up (or have failed to start)."""
-        names = [n for n in (state.router_program, *(state.slot(s).program for s in SLOTS)) if n]
-        deadline = time.monotonic() + STARTED_TIMEOUT
-        while time.monotonic() < deadline:
-            states = [self.supervisor.state(name) for name in names]
-            if not any(s is ProgramState.STARTING for s in states):
-                return
-            time.sleep(processes.POLL)
+    def wait_back(self, state: EnvState) -> None:
+        """Until what a restarted supervisor started again serves: each release ready on its
+        port, the router live. A release that does not get ready is stopped, so that the
+        repair sees it dead (and restarts the serving one)."""
+        for slot in SLOTS:
+            program = state.slot(slot).program
+            if program is None or not self.running(program):
+                continue
+            log = self.files.slot(slot) / "release.log"
+            try:
+                releases.wait_ready(
+                    lambda: self.supervisor.state(program).started,
+                    self.slot_ports[slot],
+                    self.config.ready_path,
+                    self.config.ready_timeout,
+                    log,
+                )
+            except ShipwayError as problem:
+                console.print(
+                    f"[yellow]repairing:[/] {state.slot(slot).version} ({slot}): {problem}"
+                )
+                self.supervisor.remove(program)
+        if self.running(state.router_program):
+            wait_live(self.files, self.config.ready_timeout)
 
     # -- repair ----------------------------------------------------------------------------
 
@@ -391,7 +404,7 @@ class LocalEnvironment:
         if repair_processes and anything and not self.supervisor.running():
             console.print("[yellow]repairing:[/] the environment's supervisor is not running")
             self.ensure_supervisor()
-            self.wait_started(state)
+            self.wait_back(state)
         if self.supervisor.running():
             self.remove_strays(state)
         alive = {slot: self.running(state.slot(slot).program) for slot in SLOTS}
