@@ -5,7 +5,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from shipway.config import Project
@@ -332,7 +332,7 @@ class LocalEnvironment:
         )
         log = self.files.slot(slot) / "release.log"
         releases.wait_ready(
-            lambda: self.supervisor.state(program).started,
+            self.started(program),
             port,
             self.config.ready_path,
             self.config.ready_timeout,
@@ -367,6 +367,10 @@ class LocalEnvironment:
         console.print(f"  {self.app} is a {server.upper()} app: gunicorn with {how}")
         return server
 
+    def started(self, program: str) -> Callable[[], bool]:
+        """Whether ``program`` has not exited since it was started (asked when called)."""
+        return lambda: self.supervisor.state(program).started
+
     def wait_back(self, state: EnvState) -> None:
         """Until what a restarted supervisor started again serves: each release ready on its
         port, the router live. A release that does not get ready is stopped, so that the
@@ -378,7 +382,7 @@ class LocalEnvironment:
             log = self.files.slot(slot) / "release.log"
             try:
                 releases.wait_ready(
-                    lambda: self.supervisor.state(program).started,
+                    self.started(program),
                     self.slot_ports[slot],
                     self.config.ready_path,
                     self.config.ready_timeout,
