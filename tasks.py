@@ -213,6 +213,21 @@ def status(c: Context, env: str, json: bool = False) -> None:
         entry.status(project(), env, as_json=json)
 
 
+@task(
+    help={
+        "env": "environment",
+        "since": "the window: 7d, 30d, 12h",
+        "json": "print JSON on stdout",
+    }
+)
+def dora(c: Context, env: str, since: str = "30d", json: bool = False) -> None:
+    """The DORA four keys of an environment, from its audit log and git."""
+    from shipway.entry import report
+
+    with reported():
+        report.show(project(), env, since=since, as_json=json)
+
+
 @task(help={"env": "environment", "follow": "keep printing new lines (Ctrl-C to stop)"})
 def logs(c: Context, env: str, follow: bool = False) -> None:
     """The serving release's log."""

@@ -15,12 +15,12 @@ class StrictModel(BaseModel):
 PythonVersion = Annotated[str, StringConstraints(pattern=r"^3\.\d{1,2}$")]
 
 
-_DURATION = re.compile(r"^(?P<number>\d+(\.\d+)?)\s*(?P<unit>ms|s|m|h)?$")
-_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+_DURATION = re.compile(r"^(?P<number>\d+(\.\d+)?)\s*(?P<unit>ms|s|m|h|d)?$")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, None: 1.0}
 
 
 def parse_duration(value: object) -> object:
-    """'500ms', '30s', '2m', '1h' or a number, as seconds; anything else is left to fail."""
+    """'500ms', '30s', '2m', '1h', '30d' or a number, as seconds; anything else is left to fail."""
     if isinstance(value, str) and (match := _DURATION.match(value.strip())):
         return float(match["number"]) * _UNIT_SECONDS[match["unit"]]
     return value

@@ -1,0 +1,1 @@
+"""Reports of an environment: what git says of the commits its deploys shipped."""

@@ -1,0 +1,75 @@
+"""Body of ``inv dora``: the DORA four keys of an environment, from its audit log and git."""
+
+import json
+import time
+
+from rich.console import Console
+from rich.table import Table
+
+from shipway.config import Project
+from shipway.config.fields import parse_duration
+from shipway.decisions.report.dora import Dora, dora
+from shipway.effects.command import ToolRunner
+from shipway.effects.deploy.environment import environment_files
+from shipway.effects.deploy.files import EnvFiles, read_audit
+from shipway.effects.kubernetes.target import state_files
+from shipway.effects.report.history import commit_times
+from shipway.errors import ShipwayError
+
+out = Console(highlight=False, soft_wrap=True)
+
+
+def audit_files(project: Project, name: str) -> EnvFiles:
+    config = project.config
+    if name in config.kubernetes:
+        return state_files(project, name)
+    if name in config.environments:
+        return environment_files(project, name)
+    known = ", ".join(config.environment_names) or "none"
+    raise ShipwayError(f"unknown environment {name!r}; configured: {known}")
+
+
+def window_seconds(since: str) -> float:
+    seconds = parse_duration(since)
+    if not isinstance(seconds, float) or seconds <= 0:
+        raise ShipwayError(f"--since {since}: not a duration; allowed e.g. 7d, 30d, 12h")
+    return seconds
+
+
+def keys(project: Project, environment: str, since: str, now: float | None = None) -> Dora:
+    seconds = window_seconds(since)
+    records = read_audit(audit_files(project, environment))
+    shas = [str(r["git_sha"]) for r in records if r.get("git_sha")]
+    until = time.time() if now is None else now
+    return dora(records, commit_times(ToolRunner(project.root), shas), until - seconds, until)
+
+
+def show(
+    project: Project, environment: str, *, since: str, as_json: bool, now: float | None = None
+) -> None:
+    figures = keys(project, environment, since, now)
+    if as_json:
+        print(json.dumps({"environment": environment, **figures.document()}, indent=2))
+        return
+    grid = Table(title=f"DORA keys of {environment}, last {since}", title_justify="left")
+    grid.add_column("key")
+    grid.add_column("value")
+    grid.add_row("deployment frequency", f"{figures.deploys_per_day:g} per day ({figures.served})")
+    grid.add_row("lead time for changes", _duration(figures.lead_time_median_seconds, "median"))
+    rate = figures.change_failure_rate
+    grid.add_row(
+        "change failure rate",
+        "no deploys" if rate is None else f"{rate:.0%} ({figures.failures} of {figures.deploys})",
+    )
+    restore = _duration(figures.restore_median_seconds, "median")
+    if figures.open_failures:
+        restore += f"; {figures.open_failures} not restored yet"
+    grid.add_row("time to restore", restore)
+    out.print(grid)
+
+
+def _duration(seconds: float | None, what: str) -> str:
+    if seconds is None:
+        return "no data"
+    hours, rest = divmod(seconds, 3600)
+    return f"{int(hours)}h{int(rest // 60):02d}m ({what})"
