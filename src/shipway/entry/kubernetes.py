@@ -11,11 +11,10 @@ from pathlib import Path
 from rich.console import Console
 
 from shipway.config import Project
-from shipway.decisions.kubernetes import manifests as kubernetes_manifests
 from shipway.effects.command import ToolRunner
-from shipway.effects.kubernetes import render as rendered
 from shipway.effects.kubernetes.target import KubernetesTarget, Manifests
 from shipway.entry import release
+from shipway.entry.render import write_manifests
 from shipway.errors import ShipwayError
 
 out = Console(highlight=False, soft_wrap=True)
@@ -31,19 +30,9 @@ LOCAL_ONLY = {
 def manifests(project: Project, environment: str) -> Manifests:
     """The environment's manifests at a version, as a kustomize directory."""
 
-    config = project.config.kubernetes[environment]
-
     def write(version: str, scratch: Path) -> Path:
-        objects = kubernetes_manifests.render(
-            environment,
-            config,
-            project.service_package.name,
-            project.config.app,
-            project.config.server,
-            version,
-        )
         directory = scratch / environment
-        rendered.write(directory, kubernetes_manifests.files(environment, config, objects))
+        write_manifests(project, environment, version, directory)
         return directory
 
     return write

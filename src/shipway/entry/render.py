@@ -40,10 +40,12 @@ def kubernetes_environment(project: Project, name: str) -> KubernetesEnvironment
     )
 
 
-def render(project: Project, environment: str, *, version: str | None, out_dir: str | None) -> None:
+def write_manifests(
+    project: Project, environment: str, version: str, directory: Path
+) -> files.Written:
+    """Environment ``environment``'s objects at ``version``, as a kustomize directory: what
+    `inv render` writes and what `inv deploy` applies on Kubernetes."""
     config = kubernetes_environment(project, environment)
-    if version is None:
-        version = release.current_version(project, ToolRunner(project.root))
     objects = manifests.render(
         environment,
         config,
@@ -52,8 +54,15 @@ def render(project: Project, environment: str, *, version: str | None, out_dir: 
         project.config.server,
         version,
     )
+    return files.write(directory, manifests.files(environment, config, objects))
+
+
+def render(project: Project, environment: str, *, version: str | None, out_dir: str | None) -> None:
+    config = kubernetes_environment(project, environment)
+    if version is None:
+        version = release.current_version(project, ToolRunner(project.root))
     directory = Path(out_dir) if out_dir else default_directory(project, environment)
-    result = files.write(directory, manifests.files(environment, config, objects))
+    result = write_manifests(project, environment, version, directory)
     image = f"{config.image}:{image_tag(version)}"
     out.print(
         f"rendered {escape(environment)} ({project.service_package.name} {version}, "

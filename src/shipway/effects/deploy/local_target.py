@@ -22,11 +22,11 @@ from shipway.decisions.deploy.state import (
     with_maintenance,
 )
 from shipway.effects.console import console
-from shipway.effects.deploy import secrets, tls
+from shipway.effects.deploy import tls
 from shipway.effects.deploy.engine import Engine, switch_back
 from shipway.effects.deploy.environment import LocalEnvironment
 from shipway.effects.deploy.files import deploy_lock, load_state
-from shipway.effects.deploy.notify import notify
+from shipway.effects.deploy.notify import notify, webhook_url
 from shipway.effects.deploy.router import served_message
 from shipway.effects.deploy.watch import sleep_until_next_tick
 from shipway.errors import ShipwayError
@@ -354,11 +354,8 @@ class Deployer:
 
     def webhook(self) -> str | None:
         """The notification URL; a reference is resolved once (a missing one fails early)."""
-        url = self.env.config.notify
-        if url is None or url.startswith(("http://", "https://")):
-            return url
         if self._webhook is None:
-            self._webhook = secrets.resolve({"notify": url}, self.env.project.root)["notify"]
+            self._webhook = webhook_url(self.env.config.notify, self.env.project.root)
         return self._webhook
 
     def prefix(self) -> str:

@@ -1,8 +1,19 @@
 """Slack-compatible incoming-webhook notifications. A failing webhook never fails a deploy."""
 
+from pathlib import Path
+
 import httpx
 
 from shipway.effects.console import console
+from shipway.effects.deploy import secrets
+
+
+def webhook_url(reference: str | None, root: Path) -> str | None:
+    """The notification URL: as configured, or read from its env:/file: reference (a missing
+    one fails, before anything changes)."""
+    if reference is None or reference.startswith(("http://", "https://")):
+        return reference
+    return secrets.resolve({"notify": reference}, root)["notify"]
 
 
 def notify(webhook: str | None, text: str) -> None:

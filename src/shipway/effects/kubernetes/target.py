@@ -37,9 +37,8 @@ from shipway.decisions.kubernetes.progress import (
 )
 from shipway.effects.command import TIMED_OUT, become, shown
 from shipway.effects.console import console
-from shipway.effects.deploy import secrets
 from shipway.effects.deploy.files import EnvFiles, append_audit
-from shipway.effects.deploy.notify import notify
+from shipway.effects.deploy.notify import notify, webhook_url
 from shipway.effects.kubernetes import lock
 from shipway.effects.kubernetes.kubectl import Kubectl
 from shipway.errors import ShipwayError
@@ -490,11 +489,8 @@ class KubernetesTarget:
 
     def webhook(self) -> str | None:
         """The notification URL; a reference is resolved once (a missing one fails early)."""
-        url = self.config.notify
-        if url is None or url.startswith(("http://", "https://")):
-            return url
         if self._webhook is None:
-            self._webhook = secrets.resolve({"notify": url}, self.project.root)["notify"]
+            self._webhook = webhook_url(self.config.notify, self.project.root)
         return self._webhook
 
     def prefix(self) -> str:
