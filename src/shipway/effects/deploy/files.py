@@ -25,6 +25,8 @@ lock, installed releases, slots and the router's files.
     <state_dir>/router/tls/secret.json  with tls: the certificate and key Envoy serves (0600,
                                  the one place the key is written; removed by `inv stop`)
     <state_dir>/router/tls/trust.pem    what shipway's probes trust the router by
+    <state_dir>/reports/<id>.html|.md|.json  the report of each deploy and rollback (its id:
+                                 UTC start time, action, version); copied to reports/deploy/
 
 The directory is 0700 and the files shipway writes there 0600: only the environment's owner
 reads its state or drives its router.
@@ -111,6 +113,10 @@ class EnvFiles:
     @property
     def preview_endpoints(self) -> Path:
         return self.router / "endpoints" / f"{PREVIEW}.json"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
 
     @property
     def detached_log(self) -> Path:

@@ -1,0 +1,58 @@
+"""A rollout's report on disk: ``<state_dir>/reports/<id>.{json,html,md}`` (the environment's
+own, 0600 like the rest of its state), the HTML and Markdown copied to
+``reports/deploy/<environment>/`` for CI artifacts, and the Markdown appended to the CI step
+summary. The environment's secret values are masked in every file, whatever text carried them.
+"""
+
+from collections.abc import Collection
+from pathlib import Path
+
+from shipway.decisions.report.rollout import RolloutReport, charts, decisions, markdown
+from shipway.decisions.security.redact import redact
+from shipway.effects.ci.step_summary import append_step_summary
+from shipway.effects.deploy.files import OWNER_ONLY, EnvFiles
+from shipway.effects.json_files import write_atomically
+from shipway.effects.report import pages
+
+COPIES = Path("reports/deploy")
+
+
+def render_html(report: RolloutReport) -> str:
+    return pages.html(
+        "rollout.html.j2",
+        title=report.title,
+        charts=charts(report),
+        report=report,
+        decisions=decisions(report),
+    )
+
+
+def write(
+    files: EnvFiles, project_root: Path, report: RolloutReport, secrets: Collection[str]
+) -> Path:
+    """Write the report and its copies; the path of the environment's HTML report."""
+    values = [s for s in secrets if s]
+    page = redact(render_html(report), values)
+    summary = redact(markdown(report), values)
+    document = redact(report.model_dump_json(indent=2), values)
+    files.make_root()
+    for suffix, text in ((".json", document), (".md", summary), (".html", page)):
+        write_atomically(files.reports / f"{report.id}{suffix}", text, OWNER_ONLY)
+    copies = project_root / COPIES / report.environment
+    for suffix, text in ((".md", summary), (".html", page)):
+        write_atomically(copies / f"{report.id}{suffix}", text)
+    append_step_summary(summary)
+    return files.reports / f"{report.id}.html"
+
+
+def saved(files: EnvFiles) -> list[Path]:
+    """The environment's reports (their HTML), oldest first (ids begin with the time)."""
+    if not files.reports.is_dir():
+        return []
+    return sorted(files.reports.glob("*.html"))
+
+
+def read(path: Path) -> RolloutReport:
+    """The document an HTML report was rendered from (beside it, by the same id)."""
+    document = path.with_name(path.name.removesuffix(".html") + ".json")
+    return RolloutReport.model_validate_json(document.read_text("utf-8"))
