@@ -216,6 +216,21 @@ def status(c: Context, env: str, json: bool = False) -> None:
 @task(
     help={
         "env": "environment",
+        "deploy": "a report's id (or its start), or a version: its latest report",
+        "open": "open the report in a web browser",
+    }
+)
+def report(c: Context, env: str, deploy: str | None = None, open: bool = False) -> None:
+    """The path of the latest (or a given) rollout report of an environment."""
+    from shipway.entry import report as entry
+
+    with reported():
+        entry.report(project(), env, deploy, open)
+
+
+@task(
+    help={
+        "env": "environment",
         "since": "the window: 7d, 30d, 12h",
         "json": "print JSON on stdout",
     }

@@ -406,9 +406,16 @@ def test_secret_values_reach_the_release_and_nothing_else(
     environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     assert f"API_TOKEN={value}".encode() in environ
     assert f"DB_PASSWORD={value}2".encode() in environ
+    # A hook that prints the secret and fails: the deploy's report is written too.
+    leaky = 'python -c "import os, sys; print(os.environ[\'API_TOKEN\']); sys.exit(3)"'
+    failing = with_environment(secret, "secret", hooks={"pre_deploy": [leaky]})
+    with pytest.raises(ShipwayError, match=r"exited with status 3"):
+        deploy(failing, "secret", V2)
     captured = capsys.readouterr()
     assert value not in captured.out + captured.err
-    for path in env.files.root.rglob("*"):
+    reports = [*env.files.reports.iterdir(), *(secret.root / "reports/deploy/secret").iterdir()]
+    assert len(reports) == 10  # of each deploy: HTML, Markdown, JSON, and copies of the first two
+    for path in [*env.files.root.rglob("*"), *reports]:
         if path.is_file() and "releases" not in path.parts and path.name != "release.log":
             assert value.encode() not in path.read_bytes(), path
 

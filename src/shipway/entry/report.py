@@ -1,7 +1,10 @@
-"""Body of ``inv dora``: the DORA four keys of an environment, from its audit log and git."""
+"""Bodies of ``inv report`` (a rollout's report) and ``inv dora`` (the DORA four keys of an
+environment, from its audit log and git)."""
 
 import json
 import time
+import webbrowser
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -13,6 +16,7 @@ from shipway.effects.command import ToolRunner
 from shipway.effects.deploy.environment import environment_files
 from shipway.effects.deploy.files import EnvFiles, read_audit
 from shipway.effects.kubernetes.target import state_files
+from shipway.effects.report import rollout
 from shipway.effects.report.history import commit_times
 from shipway.errors import ShipwayError
 
@@ -27,6 +31,38 @@ def audit_files(project: Project, name: str) -> EnvFiles:
         return environment_files(project, name)
     known = ", ".join(config.environment_names) or "none"
     raise ShipwayError(f"unknown environment {name!r}; configured: {known}")
+
+
+def report(project: Project, environment: str, deploy: str | None, open_it: bool) -> Path:
+    """The latest report of ``environment``, or the one ``deploy`` names (its id, the start
+    of its id, or a version: that version's latest); printed, and opened with ``open_it``."""
+    files = audit_files(project, environment)
+    saved = rollout.saved(files)
+    if not saved:
+        raise ShipwayError(
+            f"{environment} has no rollout reports yet: every deploy, rollback and abort "
+            f"writes one to {files.reports}"
+        )
+    path = saved[-1] if deploy is None else chosen(saved, deploy, environment)
+    print(path)
+    if open_it and not webbrowser.open(path.as_uri()):
+        raise ShipwayError(f"no web browser found to open {path}; open it yourself")
+    return path
+
+
+def chosen(saved: list[Path], deploy: str, environment: str) -> Path:
+    ids = [path.name.removesuffix(".html") for path in saved]
+    for path, found in zip(reversed(saved), reversed(ids), strict=True):
+        if found.startswith(deploy):
+            return path
+    for path in reversed(saved):
+        if rollout.read(path).version == deploy:
+            return path
+    latest = ", ".join(reversed(ids[-5:]))
+    raise ShipwayError(
+        f"--deploy {deploy}: no report of {environment} has that id or version; "
+        f"the latest: {latest}"
+    )
 
 
 def window_seconds(since: str) -> float:

@@ -232,7 +232,10 @@ def _weight_chart(report: RolloutReport) -> Chart:
         "borderColor": COLOURS["weight"],
         "backgroundColor": COLOURS["weight"],
     }
-    return Chart("weights", "traffic weight on the new release (%)", _config([dataset], 0, 100))
+    end = _seconds(report, report.ended)
+    return Chart(
+        "weights", "traffic weight on the new release (%)", _config([dataset], 0, 100, end=end)
+    )
 
 
 def _metric_chart(report: RolloutReport, metric: str, title: str, rule: str | None) -> Chart:
@@ -258,22 +261,24 @@ def _metric_chart(report: RolloutReport, metric: str, title: str, rule: str | No
             )
     threshold = _threshold(report.thresholds, rule)
     if threshold is not None:
-        first, last = report.windows[0].at, report.windows[-1].at
         value = threshold * 100 if percent else threshold
         datasets.append(
             {
                 "label": f"threshold {value:g}{' %' if percent else ' ms'}",
-                "data": [
-                    {"x": _seconds(report, first), "y": value},
-                    {"x": _seconds(report, last), "y": value},
-                ],
+                "data": [{"x": 0, "y": value}, {"x": _seconds(report, report.ended), "y": value}],
                 "borderColor": COLOURS["threshold"],
                 "backgroundColor": COLOURS["threshold"],
                 "borderDash": [6, 4],
                 "pointRadius": 0,
             }
         )
-    return Chart(metric.replace("_", "-"), title, _config(datasets, 0, None))
+    # Latencies span orders of magnitude (a 20 ms release, a 2000 ms threshold): a
+    # logarithmic axis shows both.
+    scale = "linear" if rule in (None, "error_rate") else "logarithmic"
+    config = _config(datasets, 0, None, end=_seconds(report, report.ended))
+    if scale == "logarithmic":
+        config["options"]["scales"]["y"] = {"type": "logarithmic"}
+    return Chart(metric.replace("_", "-"), title, config)
 
 
 def _threshold(thresholds: Thresholds | None, rule: str | None) -> float | None:
@@ -283,7 +288,10 @@ def _threshold(thresholds: Thresholds | None, rule: str | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _config(datasets: list[dict[str, Any]], y_min: float, y_max: float | None) -> dict[str, Any]:
+def _config(
+    datasets: list[dict[str, Any]], y_min: float, y_max: float | None, *, end: float
+) -> dict[str, Any]:
+    """A line chart over the rollout's seconds, from its start to its end."""
     y_axis: dict[str, Any] = {"min": y_min}
     if y_max is not None:
         y_axis["max"] = y_max
@@ -295,7 +303,12 @@ def _config(datasets: list[dict[str, Any]], y_min: float, y_max: float | None) -
             "maintainAspectRatio": False,
             "parsing": True,
             "scales": {
-                "x": {"type": "linear", "title": {"display": True, "text": "seconds since start"}},
+                "x": {
+                    "type": "linear",
+                    "min": 0,
+                    "max": end,
+                    "title": {"display": True, "text": "seconds since start"},
+                },
                 "y": y_axis,
             },
         },

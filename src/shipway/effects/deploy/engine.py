@@ -19,6 +19,7 @@ from shipway.decisions.deploy.state import (
     releases_to_prune,
     with_history,
 )
+from shipway.decisions.report.rollout import Timeline
 from shipway.effects import probes
 from shipway.effects.console import console
 from shipway.effects.deploy import canary, hooks, releases
@@ -45,12 +46,14 @@ class Engine:
         self.watch: Watch | None = None  # created by the first step that analyses traffic
         self.measured: dict[str, float] = {}
         self.done: list[Step] = []
+        self.timeline = Timeline()  # for the report: the weights, every analysis window
 
     # -- running steps ---------------------------------------------------------------------
 
     def begin(self, state: EnvState, started: float, git_sha: str | None) -> EnvState:
         """Journal the operation: from here, a killed command is repaired by the next one."""
         plan = self.plan
+        self.timeline.weight(started, 0, "start")
         operation = Operation(
             id=self.operation,
             action=plan.action,
@@ -191,6 +194,7 @@ class Engine:
         switch_started = time.monotonic()
         set_router_weights(self.env.files, {slot: 100, other(slot): 0})
         self.measured["switch_seconds"] = time.monotonic() - switch_started
+        self.timeline.weight(time.time(), 100, "switch")
         state = state.routed_to(slot).with_slot(slot, phase="serving").previewing(None)
         if old is not None and self.plan.keeps_warm:
             warm_until = time.time() + self.env.config.warm_window
@@ -240,6 +244,7 @@ class Engine:
         took_traffic = Step.SWITCH in self.done or state.weights.get(slot, 0) > 0
         if took_traffic and old is not None:
             set_router_weights(env.files, {old: 100, slot: 0})
+            self.timeline.weight(time.time(), 0, f"back on {self.plan.from_version}")
             state = state.routed_to(old).with_slot(
                 old, phase="serving", warm_until=None, kept=False
             )
@@ -250,7 +255,7 @@ class Engine:
     def analysis(self, strategy: flow.Strategy) -> Watch:
         if self.watch is None:
             self.watch = Watch(
-                self.env, self.plan.slot, self.operation, self.plan.version, strategy
+                self.env, self.plan.slot, self.operation, self.plan.version, strategy, self.timeline
             )
             if load_state(self.env.files).preview == self.plan.slot:
                 self.watch.preview_url = self.env.config.preview_url

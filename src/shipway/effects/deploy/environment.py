@@ -28,6 +28,7 @@ from shipway.decisions.deploy.supervisor import (
     supervisord_command,
 )
 from shipway.decisions.deploy.tls import TlsMaterial
+from shipway.decisions.report.rollout import Timeline, report_id
 from shipway.decisions.security.redact import redact
 from shipway.effects.command import ToolRunner
 from shipway.effects.console import console
@@ -46,6 +47,7 @@ from shipway.effects.deploy.router import (
 from shipway.effects.deploy.secrets import resolve as resolve_secrets
 from shipway.effects.deploy.supervisor import Supervisor, new_token
 from shipway.effects.release.store import DirectoryStore, read_manifest, signature_policy
+from shipway.effects.report import rollout
 from shipway.errors import ShipwayError
 
 # What a release inherits from the deployer's environment; everything else is explicit.
@@ -109,6 +111,26 @@ class LocalEnvironment:
 
     def audit(self, **record: object) -> None:
         append_audit(self.files, {"environment": self.name, "who": self.who, **record})
+
+    def conclude(
+        self,
+        timeline: Timeline | None,
+        *,
+        action: str,
+        version: str | None,
+        started: float,
+        **record: object,
+    ) -> None:
+        """The end of a deploy or rollback, whatever its outcome: its audit record, and its
+        report (named in the record) with what ``timeline`` saw."""
+        named = {"action": action, "version": version, "started": started}
+        record = {**named, **record, "report": report_id(action, version, started)}
+        self.audit(**record)
+        full = {"environment": self.name, "who": self.who, **record}
+        secrets = self.resolved_secrets or {}
+        rollout.publish(
+            self.files, self.project.root, full, timeline, self.config.analysis, secrets.values()
+        )
 
     def base_environment(self) -> dict[str, str]:
         base = {key: os.environ[key] for key in INHERITED if key in os.environ}
@@ -443,7 +465,8 @@ class LocalEnvironment:
                 state = self.save(state.with_slot(action.slot, phase="serving"))
         if plan.interrupted and state.operation is not None:
             op = state.operation
-            self.audit(
+            self.conclude(
+                None,
                 action=op.action,
                 version=op.version,
                 from_version=op.from_version,

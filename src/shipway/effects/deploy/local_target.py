@@ -21,6 +21,7 @@ from shipway.decisions.deploy.state import (
     refused_for_maintenance,
     with_maintenance,
 )
+from shipway.decisions.report.rollout import Timeline
 from shipway.effects.console import console
 from shipway.effects.deploy import tls
 from shipway.effects.deploy.engine import Engine, switch_back
@@ -165,6 +166,7 @@ class Deployer:
                 return
             if stop is not None and plan.from_slot is not None:
                 switch_back(env, state, plan.from_slot, plan.slot, reason=stop.reason)
+                engine.timeline.weight(time.time(), 0, f"back on {plan.from_version}")
                 self.audit(engine, run, stop.outcome(served=True), stop.reason, stop)
                 said = flow.rolled_back_after_serving(plan, stop)
                 notify(self.webhook(), f"{self.prefix()} {said.notification}")
@@ -203,19 +205,29 @@ class Deployer:
             console.print(
                 f"rollback {env.package} {current or '(nothing)'} → {target} in {env.name}"
             )
-            record = {"action": "rollback", "version": target, "from_version": current}
+            record = {"version": target, "from_version": current}
+            timeline = Timeline()
+            timeline.weight(started, 0, "start")
             try:
-                switch = self.roll_back(state, choice, values, started)
+                switch = self.roll_back(state, choice, values, started, timeline)
             except (ShipwayError, KeyboardInterrupt) as failure:
                 reason = "interrupted" if isinstance(failure, KeyboardInterrupt) else str(failure)
-                env.audit(
-                    **record, started=started, ended=time.time(), outcome="failed", reason=reason
+                env.conclude(
+                    timeline,
+                    action="rollback",
+                    **record,
+                    started=started,
+                    ended=time.time(),
+                    outcome="failed",
+                    reason=reason,
                 )
                 notify(self.webhook(), f"{self.prefix()} rollback to {target} FAILED: {reason}")
                 raise ShipwayError(
                     f"rollback to {target} failed: {reason}; {current} still serving"
                 ) from None
-            env.audit(
+            env.conclude(
+                timeline,
+                action="rollback",
                 **record,
                 started=started,
                 ended=time.time(),
@@ -235,14 +247,18 @@ class Deployer:
         choice: flow.RollbackChoice,
         values: Mapping[str, str],
         started: float,
+        timeline: Timeline,
     ) -> float:
-        """Switch to the chosen release; how long the router took to move traffic."""
+        """Switch to the chosen release; how long the router took to move traffic. What
+        happened is added to ``timeline``."""
         if choice.warm_slot is not None and choice.current_slot is not None:
             switch_started = time.monotonic()
             switch_back(self.env, state, choice.warm_slot, choice.current_slot, reason="rollback")
+            timeline.weight(time.time(), 100, "switch")
             return time.monotonic() - switch_started
         plan = flow.cold_rollback_plan(self.env.config, state, choice.target)
         engine = Engine(self.env, plan, values)
+        engine.timeline = timeline
         done = engine.attempt(engine.begin(state, started, None), plan.steps)
         if isinstance(done, Stop):
             raise ShipwayError(done.reason)
@@ -337,7 +353,8 @@ class Deployer:
         analysis = engine.analysis_record()
         if stop is not None and stop.failure is not None:
             analysis["breaches"] = [breach.record() for breach in stop.failure.breaches]
-        self.env.audit(
+        self.env.conclude(
+            engine.timeline,
             action="deploy",
             version=engine.plan.version,
             from_version=engine.plan.from_version,

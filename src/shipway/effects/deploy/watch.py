@@ -26,6 +26,7 @@ from shipway.decisions.deploy.analysis import (
 from shipway.decisions.deploy.metrics import MetricsError, Sample, WindowMetrics, baseline, window
 from shipway.decisions.deploy.promotion import applies
 from shipway.decisions.deploy.state import Control, Rollout, Slot, other
+from shipway.decisions.report.rollout import Timeline
 from shipway.effects import probes
 from shipway.effects.console import console
 from shipway.effects.deploy import processes
@@ -46,8 +47,10 @@ class Watch:
         operation: str,
         version: str,
         strategy: Literal["blue-green", "canary"],
+        timeline: Timeline,
     ) -> None:
         self.env = env
+        self.timeline = timeline  # what the rollout's report shows
         self.rules = env.config.analysis
         self.slot = slot
         self.operation = operation
@@ -83,8 +86,10 @@ class Watch:
         self.run = self.run.record_health(self._ready())
         if now >= self.next_measurement:
             self.next_measurement = now + self.rules.interval
-            self.run = self.run.record(self._measure(now))
-            self.display.measured(self.run.last, self.version)
+            measurement = self._measure(now)
+            self.run = self.run.record(measurement)
+            self.timeline.measured(time.time(), measurement)
+            self.display.measured(measurement, self.version)
         return failure(self.run, self.rules, manual=manual)
 
     def control(self, stage: str) -> Control | None:
@@ -110,6 +115,7 @@ class Watch:
         held_since: float | None = None,
     ) -> Rollout:
         self.max_weight = max(self.max_weight, weight)
+        self.timeline.weight(time.time(), weight, stage)
         last = self.run.last
         rollout = Rollout(
             operation=self.operation,

@@ -35,12 +35,14 @@ from shipway.decisions.kubernetes.progress import (
     Then,
     Watched,
 )
+from shipway.decisions.report.rollout import report_id
 from shipway.effects.command import TIMED_OUT, become, shown
 from shipway.effects.console import console
 from shipway.effects.deploy.files import EnvFiles, append_audit
 from shipway.effects.deploy.notify import notify, webhook_url
 from shipway.effects.kubernetes import lock
 from shipway.effects.kubernetes.kubectl import Kubectl
+from shipway.effects.report import rollout
 from shipway.errors import ShipwayError
 
 # What `inv render` writes (decisions/kubernetes/manifests.py): the environment's kustomize
@@ -239,8 +241,9 @@ class KubernetesTarget:
                 raise ShipwayError(f"{what} failed: {reason}")
 
     def finish(self, record: dict[str, Any], outcome: str, reason: str) -> None:
-        """One audit record and one notification for a deploy or rollback, whatever its end."""
-        self.audit(**record, ended=time.time(), outcome=outcome, reason=reason)
+        """One audit record, report and notification for a deploy or rollback, whatever its
+        end."""
+        self.audit_and_report(record | {"ended": time.time(), "outcome": outcome, "reason": reason})
         action, version = record["action"], record["version"]
         text = f"{action} of {version} {outcome}" + (f": {reason}" if reason else "")
         notify(self.webhook(), f"{self.prefix()} {text}")
@@ -337,16 +340,20 @@ class KubernetesTarget:
     def control(self, action: str, now: Summary, returncode: int, stderr: str) -> None:
         at = time.time()
         reason = "" if returncode == 0 else last_line(stderr)
-        self.audit(
-            action=action,
-            version=now.canary_version or now.desired_version,
-            from_version=now.stable_version,
-            target="kubernetes",
-            started=at,
-            ended=at,
-            outcome="succeeded" if returncode == 0 else "failed",
-            reason=reason,
-        )
+        record: dict[str, Any] = {
+            "action": action,
+            "version": now.canary_version or now.desired_version,
+            "from_version": now.stable_version,
+            "target": "kubernetes",
+            "started": at,
+            "ended": at,
+            "outcome": "succeeded" if returncode == 0 else "failed",
+            "reason": reason,
+        }
+        if action == "abort":  # an abort ends a rollout: it has a report
+            self.audit_and_report(record)
+        else:
+            self.audit(**record)
         if returncode != 0:
             raise ShipwayError(f"kubectl argo rollouts {action} failed: {reason}")
 
@@ -486,6 +493,17 @@ class KubernetesTarget:
 
     def audit(self, **record: object) -> None:
         append_audit(self.files, {"environment": self.name, "who": self.who, **record})
+
+    def audit_and_report(self, record: dict[str, Any]) -> None:
+        """The audit record of a rollout's end, and its report (the analysis ran in the
+        cluster: the report has the outcome and reason Argo Rollouts gave, no windows)."""
+        named = report_id(record["action"], record["version"], record["started"])
+        record = record | {"report": named}
+        self.audit(**record)
+        full = {"environment": self.name, "who": self.who, **record}
+        rollout.publish(
+            self.files, self.project.root, full, None, self.config.analysis, (), "kubernetes"
+        )
 
     def webhook(self) -> str | None:
         """The notification URL; a reference is resolved once (a missing one fails early)."""

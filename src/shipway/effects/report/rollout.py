@@ -4,12 +4,22 @@ own, 0600 like the rest of its state), the HTML and Markdown copied to
 summary. The environment's secret values are masked in every file, whatever text carried them.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from pathlib import Path
+from typing import Any, Literal
 
-from shipway.decisions.report.rollout import RolloutReport, charts, decisions, markdown
+from shipway.config.deploy import Analysis
+from shipway.decisions.report.rollout import (
+    RolloutReport,
+    Timeline,
+    charts,
+    decisions,
+    markdown,
+    rollout_report,
+)
 from shipway.decisions.security.redact import redact
 from shipway.effects.ci.step_summary import append_step_summary
+from shipway.effects.console import console
 from shipway.effects.deploy.files import OWNER_ONLY, EnvFiles
 from shipway.effects.json_files import write_atomically
 from shipway.effects.report import pages
@@ -43,6 +53,27 @@ def write(
         write_atomically(copies / f"{report.id}{suffix}", text)
     append_step_summary(summary)
     return files.reports / f"{report.id}.html"
+
+
+def publish(
+    files: EnvFiles,
+    project_root: Path,
+    record: Mapping[str, Any],
+    timeline: Timeline | None,
+    rules: Analysis | None,
+    secrets: Collection[str],
+    target: Literal["local", "kubernetes"] = "local",
+) -> Path | None:
+    """The report of the rollout ``record`` (its audit record) ends. A report that cannot be
+    written is said, and does not change the rollout's outcome: the audit log has it all."""
+    report = rollout_report(record, timeline, rules, target)
+    try:
+        path = write(files, project_root, report, secrets)
+    except OSError as error:
+        console.print(f"[yellow]the report of this {report.action} was not written:[/] {error}")
+        return None
+    console.print(f"  report: {path}")
+    return path
 
 
 def saved(files: EnvFiles) -> list[Path]:
