@@ -407,7 +407,7 @@ def test_secret_values_reach_the_release_and_nothing_else(
     assert f"API_TOKEN={value}".encode() in environ
     assert f"DB_PASSWORD={value}2".encode() in environ
     # A hook that prints the secret and fails: the deploy's report is written too.
-    leaky = 'python -c "import os, sys; print(os.environ[\'API_TOKEN\']); sys.exit(3)"'
+    leaky = "python -c \"import os, sys; print(os.environ['API_TOKEN']); sys.exit(3)\""
     failing = with_environment(secret, "secret", hooks={"pre_deploy": [leaky]})
     with pytest.raises(ShipwayError, match=r"exited with status 3"):
         deploy(failing, "secret", V2)
