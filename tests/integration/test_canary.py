@@ -27,6 +27,7 @@ from tests.support.canary import (
 )
 from tests.support.deployments import steady_load, with_environment
 from tests.support.processes import wait_until
+from tests.support.reports import METRIC_CHARTS, assert_report_shows, report_page
 
 
 def served_version(env: LocalEnvironment) -> str:
@@ -56,6 +57,13 @@ def test_healthy_canary_is_promoted_without_one_failed_request(
     assert result.audit["measurements"]["successful"] >= 2  # each step passed on data
     env = LocalEnvironment(project, ENVIRONMENT["healthy"])
     assert served_version(env) == CANARY
+    assert_report_shows(
+        report_page(env.files, result.audit),
+        "report-canary-promoted",
+        outcome="succeeded",
+        reason=f"{CANARY} serves in {ENVIRONMENT['healthy']}",
+        charts=("weights", *METRIC_CHARTS),
+    )
 
 
 @pytest.mark.parametrize(
@@ -89,6 +97,15 @@ def test_faulty_canary_is_rolled_back_with_a_bounded_blast_radius(
         reached = breach["measured"] >= breach["threshold"]  # n failures in a row reach n
         assert reached if rule == "health_failures" else breach["measured"] > breach["threshold"]
     assert_stable_serves_everything(project, result)
+    if fault == "errors_20pct":  # its report, as a person opens it
+        assert_report_shows(
+            report_page(LocalEnvironment(project, name).files, result.audit),
+            "report-canary-rolled-back",
+            outcome="rolled_back",
+            reason="analysis failed at step 1/",
+            charts=("weights", *METRIC_CHARTS),
+            failed_rules=("error_rate",),
+        )
 
 
 def test_canary_that_never_gets_ready_never_takes_traffic(

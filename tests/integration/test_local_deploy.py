@@ -28,6 +28,7 @@ from shipway.errors import ShipwayError
 from tests.support.deployments import steady_load, with_environment
 from tests.support.listening import assert_owner_only
 from tests.support.processes import env_with, wait_until
+from tests.support.reports import assert_report_shows, report_page
 from tests.support.supervised import as_process, router_pid, slot_process
 
 V1, V2 = "1.0.0", "2.0.0"
@@ -378,6 +379,16 @@ def test_a_ready_path_that_never_answers_2xx_names_its_last_answer(
         deploy(never, "unready", V2)
     assert load_state(env.files).serving_version == V1
     assert served_version(env) == V1
+    failed = read_audit(env.files)[-1]
+    assert (failed["outcome"], failed["strategy"]) == ("failed", "blue-green")
+    assert_report_shows(
+        report_page(env.files, failed),
+        "report-blue-green-failed",
+        outcome="failed",
+        reason="not ready within 3s (/nowhere answered 404)",
+        charts=("weights",),  # it never took traffic: no analysis window to chart
+        failed_step="start",
+    )
 
 
 def test_secret_values_reach_the_release_and_nothing_else(

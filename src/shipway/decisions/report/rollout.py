@@ -39,6 +39,17 @@ class WeightPoint(BaseModel):
     stage: str
 
 
+class StepRun(BaseModel):
+    """One step of the rollout's plan (install, start, smoke, canary, switch, ...)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    step: str
+    started: float
+    ended: float
+    ok: bool
+
+
 class Window(BaseModel):
     """One analysis measurement: the releases' metrics over its window and its verdict."""
 
@@ -84,6 +95,10 @@ class Timeline:
 
     weights: list[WeightPoint] = field(default_factory=list)
     windows: list[Window] = field(default_factory=list)
+    steps: list[StepRun] = field(default_factory=list)
+
+    def step(self, step: str, started: float, ended: float, *, ok: bool) -> None:
+        self.steps.append(StepRun(step=step, started=started, ended=ended, ok=ok))
 
     @property
     def weight_now(self) -> int:
@@ -135,6 +150,7 @@ class RolloutReport(BaseModel):
     thresholds: Thresholds | None = None
     weights: list[WeightPoint] = []
     windows: list[Window] = []
+    steps: list[StepRun] = []
     promotions: list[dict[str, Any]] = []
     breaches: list[dict[str, Any]] = []  # those that ended the analysis
     measurements: dict[str, int] = {}
@@ -186,6 +202,7 @@ def rollout_report(
         thresholds=Thresholds.of(rules) if rules is not None else None,
         weights=timeline.weights if timeline else [],
         windows=timeline.windows if timeline else [],
+        steps=timeline.steps if timeline else [],
         promotions=list(record.get("promotions", [])),
         breaches=list(record.get("breaches", [])),
         measurements=dict(record.get("measurements", {})),
@@ -460,6 +477,11 @@ def markdown(report: RolloutReport) -> str:
     if report.weights:
         steps = " → ".join(f"{p.weight}% ({_md(p.stage)})" for p in report.weights)
         lines.append(f"- **traffic:** {steps}")
+    if report.steps:
+        done = ", ".join(
+            f"{s.step} {s.ended - s.started:.1f}s{'' if s.ok else ' ❌'}" for s in report.steps
+        )
+        lines.append(f"- **steps:** {done}")
     rows = decisions(report)
     lines += [
         "",

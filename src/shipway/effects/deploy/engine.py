@@ -87,7 +87,13 @@ class Engine:
         for planned in steps:
             console.print(f"  {planned.says}")
             state = self.journal(state, planned.step)
-            state = self.executor(planned.step)(state)
+            began = time.time()
+            try:
+                state = self.executor(planned.step)(state)
+            except BaseException:
+                self.timeline.step(planned.step.value, began, time.time(), ok=False)
+                raise
+            self.timeline.step(planned.step.value, began, time.time(), ok=True)
             self.done.append(planned.step)
         return state
 

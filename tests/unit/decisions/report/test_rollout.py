@@ -213,3 +213,11 @@ def test_markdown_keeps_text_from_a_deploy_from_breaking_its_table() -> None:
     outcome_row = text.strip().splitlines()[-1]
     assert "a \\| b c" in outcome_row
     assert outcome_row.count(" | ") == 5  # the row's own six cells, no more
+
+
+def test_the_steps_run_are_kept_with_their_times_and_the_failed_one_is_marked() -> None:
+    timeline = Timeline()
+    timeline.step("install", T0, T0 + 8, ok=True)
+    timeline.step("start", T0 + 8, T0 + 11, ok=False)
+    text = markdown(report(timeline, outcome="failed", reason="not ready"))
+    assert "- **steps:** install 8.0s, start 3.0s ❌" in text
