@@ -40,11 +40,13 @@ def render_html(report: RolloutReport) -> str:
 def write(
     files: EnvFiles, project_root: Path, report: RolloutReport, secrets: Collection[str]
 ) -> Path:
-    """Write the report and its copies; the path of the environment's HTML report."""
-    values = [s for s in secrets if s]
-    page = redact(render_html(report), values)
-    summary = redact(markdown(report), values)
-    document = redact(report.model_dump_json(indent=2), values)
+    """Write the report and its copies; the path of the environment's HTML report. The
+    secret values are masked in the document's text before anything is rendered from it
+    (masking a rendered page would also reach into its script and chart data)."""
+    report = RolloutReport.model_validate(masked(report.model_dump(), [s for s in secrets if s]))
+    page = render_html(report)
+    summary = markdown(report)
+    document = report.model_dump_json(indent=2)
     files.make_root()
     for suffix, text in ((".json", document), (".md", summary), (".html", page)):
         write_atomically(files.reports / f"{report.id}{suffix}", text, OWNER_ONLY)
@@ -74,6 +76,17 @@ def publish(
         return None
     console.print(f"  report: {path}")
     return path
+
+
+def masked(value: object, secrets: Collection[str]) -> object:
+    """Every string in a JSON-like document with the secret values masked."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {key: masked(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item, secrets) for item in value]
+    return value
 
 
 def saved(files: EnvFiles) -> list[Path]:
