@@ -243,6 +243,20 @@ def dora(c: Context, env: str, since: str = "30d", json: bool = False) -> None:
         report.show(project(), env, since=since, as_json=json)
 
 
+@task(
+    help={
+        "env": "environment (default: every configured one)",
+        "out": "the page to write (default: reports/dashboard.html)",
+    }
+)
+def dashboard(c: Context, env: str | None = None, out: str | None = None) -> None:
+    """One static HTML page: deploy history, DORA keys, perf trend, stage durations."""
+    from shipway.entry import report
+
+    with reported():
+        report.dashboard(project(), env or None, out or None)
+
+
 @task(help={"env": "environment", "follow": "keep printing new lines (Ctrl-C to stop)"})
 def logs(c: Context, env: str, follow: bool = False) -> None:
     """The serving release's log."""

@@ -1,5 +1,6 @@
-"""Bodies of ``inv report`` (a rollout's report) and ``inv dora`` (the DORA four keys of an
-environment, from its audit log and git)."""
+"""Bodies of ``inv report`` (a rollout's report), ``inv dora`` (the DORA four keys of an
+environment, from its audit log and git) and ``inv dashboard`` (one static page of the
+environments' deploys, keys and trends)."""
 
 import json
 import time
@@ -16,6 +17,7 @@ from shipway.effects.command import ToolRunner
 from shipway.effects.deploy.environment import environment_files
 from shipway.effects.deploy.files import EnvFiles, read_audit
 from shipway.effects.kubernetes.target import state_files
+from shipway.effects.report import dashboard as board
 from shipway.effects.report import rollout
 from shipway.effects.report.history import commit_times
 from shipway.errors import ShipwayError
@@ -109,3 +111,18 @@ def _duration(seconds: float | None, what: str) -> str:
         return "no data"
     hours, rest = divmod(seconds, 3600)
     return f"{int(hours)}h{int(rest // 60):02d}m ({what})"
+
+
+def dashboard(project: Project, env: str | None, out: str | None, now: float | None = None) -> Path:
+    """Write the dashboard of ``env`` (default: every configured environment) to ``out``
+    (default: reports/dashboard.html in the project); print and return its path."""
+    names = [env] if env else project.config.environment_names
+    files = {name: audit_files(project, name) for name in names}
+    page = Path(out) if out else project.root / board.DEFAULT_PAGE
+    if page.is_dir():
+        raise ShipwayError(
+            f"--out {out}: a directory; allowed: a file, e.g. {page / 'dashboard.html'}"
+        )
+    written = board.write(project, board.build(project, files, now), page)
+    print(written)
+    return written
