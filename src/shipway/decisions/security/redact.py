@@ -26,3 +26,15 @@ def without_source(document: object) -> object:
     if isinstance(document, list):
         return [without_source(item) for item in document]
     return document
+
+
+def redact_document(document: object, secrets: Collection[str]) -> object:
+    """A copy of a JSON document with the secret values masked in every string, at any depth
+    (its keys, numbers and structure unchanged)."""
+    if isinstance(document, str):
+        return redact(document, secrets)
+    if isinstance(document, dict):
+        return {k: redact_document(v, secrets) for k, v in document.items()}
+    if isinstance(document, list):
+        return [redact_document(item, secrets) for item in document]
+    return document

@@ -17,7 +17,7 @@ from typing import Any
 
 from shipway.config import Project
 from shipway.decisions.report.dashboard import Dashboard, StageTime, dashboard
-from shipway.decisions.security.redact import redact
+from shipway.decisions.security.redact import redact_document
 from shipway.effects.command import ToolRunner
 from shipway.effects.deploy import secrets
 from shipway.effects.deploy.files import EnvFiles, read_audit
@@ -134,14 +134,4 @@ def masked(documents: list[dict[str, Any]], values: Collection[str]) -> list[dic
     """Copies of JSON objects with the secret values masked in every string, at any depth."""
     if not values:
         return documents
-    return [{key: _masked(value, values) for key, value in d.items()} for d in documents]
-
-
-def _masked(value: object, values: Collection[str]) -> object:
-    if isinstance(value, str):
-        return redact(value, values)
-    if isinstance(value, dict):
-        return {key: _masked(item, values) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_masked(item, values) for item in value]
-    return value
+    return [{key: redact_document(value, values) for key, value in d.items()} for d in documents]

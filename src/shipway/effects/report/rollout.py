@@ -17,7 +17,7 @@ from shipway.decisions.report.rollout import (
     markdown,
     rollout_report,
 )
-from shipway.decisions.security.redact import redact
+from shipway.decisions.security.redact import redact_document
 from shipway.effects.ci.step_summary import append_step_summary
 from shipway.effects.console import console
 from shipway.effects.deploy.files import OWNER_ONLY, EnvFiles
@@ -43,7 +43,8 @@ def write(
     """Write the report and its copies; the path of the environment's HTML report. The
     secret values are masked in the document's text before anything is rendered from it
     (masking a rendered page would also reach into its script and chart data)."""
-    report = RolloutReport.model_validate(masked(report.model_dump(), [s for s in secrets if s]))
+    values = [s for s in secrets if s]
+    report = RolloutReport.model_validate(redact_document(report.model_dump(), values))
     page = render_html(report)
     summary = markdown(report)
     document = report.model_dump_json(indent=2)
@@ -76,17 +77,6 @@ def publish(
         return None
     console.print(f"  report: {path}")
     return path
-
-
-def masked(value: object, secrets: Collection[str]) -> object:
-    """Every string in a JSON-like document with the secret values masked."""
-    if isinstance(value, str):
-        return redact(value, secrets)
-    if isinstance(value, dict):
-        return {key: masked(item, secrets) for key, item in value.items()}
-    if isinstance(value, list):
-        return [masked(item, secrets) for item in value]
-    return value
 
 
 def saved(files: EnvFiles) -> list[Path]:
