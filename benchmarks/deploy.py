@@ -2,19 +2,39 @@
 the router's added latency. Writes benchmarks/results/deploy.json.
 
     uv run python benchmarks/deploy.py [--runs 3] [--rps 150] [--latency-requests 2000]
+                                       [--baseline REF] [--out PATH]
 
 Each run deploys the reference service's v1 into a fresh environment (fetch, verify, install,
 start, switch), deploys v2 while a separate process sends steady load through the router, then
 rolls back under the same load. Timings are medians over the runs; this machine is shared and
 noisy, so compare ratios measured in one run rather than absolute figures across machines.
+
+--baseline REF measures a commit's code in the same run, e.g. ``--baseline a0352d6`` (the
+commit before rollout reports): REF is checked out in a temporary ``git worktree`` (removed
+afterwards, whatever happened) with a venv of its own (``uv sync --frozen``: its lock, its
+shipway, on the same base interpreter; compiled to bytecode, as this tree's already is). A
+venv, not PYTHONPATH: the local target starts its supervisor and launcher (``python -m
+shipway.entry.launch``) with a filtered environment, so PYTHONPATH would not reach them and
+they would run this tree's code. Then, ``--runs`` times each, alternately (ABAB...): REF's own
+benchmarks/deploy.py with ``--runs 1`` (its figures read from the worktree's
+benchmarks/results/deploy.json, where it writes them), and this script with ``--runs 1 --out``
+a temporary file. Each run is a fresh process with a fresh fixture repository, so machine
+noise, warm caches and imports hit both sides alike. deploy.json then has the usual keys (of
+this tree's runs) and ``compare``: REF and its commit, both sides' medians and per-run figures
+of deploy_seconds, deploy_to_serving_seconds and rollback_seconds, and their ``ratios``
+current/baseline (below 1: this tree is faster).
 """
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -122,18 +142,8 @@ def median(runs: list[dict[str, Any]], *path: str) -> float:
     return round(statistics.median(values), 4)
 
 
-def main() -> None:
-    global LATENCY_REQUESTS
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--rps", type=int, default=150)
-    parser.add_argument("--latency-requests", type=int, default=LATENCY_REQUESTS)
-    args = parser.parse_args()
-    LATENCY_REQUESTS = args.latency_requests
-    with tempfile.TemporaryDirectory(prefix="shipway-bench-") as scratch:
-        project = load_project(chatbot_repo(Path(scratch) / "repo"))
-        runs = [one_run(project, run, args.rps, Path(scratch)) for run in range(args.runs)]
-    summary = {
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
         "deploy_seconds": median(runs, "deploy_seconds"),
         "deploy_to_serving_seconds": median(runs, "deploy_to_serving_seconds"),
         "switch_seconds": median(runs, "switch_seconds"),
@@ -149,10 +159,144 @@ def main() -> None:
         "direct_p50_ms": median(runs, "latency", "direct_p50_ms"),
         "router_p50_ms": median(runs, "latency", "router_p50_ms"),
     }
-    document = {
+
+
+# -- --baseline REF ----------------------------------------------------------------------------
+
+COMPARED = ("deploy_seconds", "deploy_to_serving_seconds", "rollback_seconds")
+# What must not carry over from this process into a side's: that side's venv is set instead.
+NOT_PASSED_ON = ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")
+
+
+def git(*arguments: str) -> str:
+    done = subprocess.run(
+        ["git", *arguments], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"git {' '.join(arguments)}: {done.stderr.strip()}")
+    return done.stdout.strip()
+
+
+@contextmanager
+def checkout(commit: str) -> Iterator[Path]:
+    """``commit`` in a temporary worktree with its own venv; the worktree removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="shipway-bench-baseline-") as scratch:
+        tree = Path(scratch) / "tree"
+        git("worktree", "add", "--quiet", "--detach", str(tree), commit)
+        try:
+            env = side_environment(tree / ".venv")
+            sync = [sys.executable, "-m", "uv", "sync", "--frozen", "--quiet"]
+            sync += ["--python", sys.executable, "--compile-bytecode"]
+            subprocess.run(sync, cwd=tree, env=env, check=True)
+            # Its own code compiled too, as this tree's already is: a first run that compiled
+            # what it imported would be slower for that alone.
+            compiled = [str(tree / ".venv" / "bin" / "python"), "-m", "compileall", "-q"]
+            subprocess.run([*compiled, "src", "tests"], cwd=tree, env=env, check=True)
+            yield tree
+        finally:
+            removed = subprocess.run(
+                ["git", "worktree", "remove", "--force", str(tree)],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if removed.returncode != 0:  # said, not raised: that would hide why the run ended
+                print(f"could not remove {tree}: {removed.stderr.strip()}", file=sys.stderr)
+
+
+def side_environment(venv: Path) -> dict[str, str]:
+    """This environment as seen from ``venv`` activated."""
+    env = {k: v for k, v in os.environ.items() if k not in NOT_PASSED_ON}
+    env["VIRTUAL_ENV"] = str(venv)
+    env["PATH"] = os.pathsep.join([str(venv / "bin"), env.get("PATH", "")])
+    return env
+
+
+def measured_once(tree: Path, venv: Path, results: Path, options: Sequence[str]) -> dict[str, Any]:
+    """One run of ``tree``'s benchmarks/deploy.py by ``venv``'s Python, in a process of its
+    own: its figures, read from ``results``."""
+    results.unlink(missing_ok=True)  # a checkout has the figures committed with it
+    argv = [str(venv / "bin" / "python"), "benchmarks/deploy.py", "--runs", "1", *options]
+    done = subprocess.run(
+        argv,
+        cwd=tree,
+        env=side_environment(venv),
+        stdout=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0 or not results.is_file():
+        raise SystemExit(f"{' '.join(argv)} in {tree} failed ({done.returncode}):\n{done.stdout}")
+    run: dict[str, Any] = json.loads(results.read_text())["per_run"][0]
+    return run
+
+
+def compared(
+    ref: str, runs: int, options: Sequence[str]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """This tree's runs, and the ``compare`` section: REF and this tree measured alternately."""
+    commit = git("rev-parse", "--verify", f"{ref}^{{commit}}")
+    baseline: list[dict[str, Any]] = []
+    current: list[dict[str, Any]] = []
+    with checkout(commit) as tree, tempfile.TemporaryDirectory(prefix="shipway-bench-") as out:
+        ours = Path(out) / "deploy.json"
+        for run in range(runs):
+            print(f"run {run + 1}/{runs}: baseline {ref}", file=sys.stderr, flush=True)
+            results = tree / "benchmarks" / "results" / "deploy.json"
+            baseline.append(measured_once(tree, tree / ".venv", results, options))
+            print(f"run {run + 1}/{runs}: this tree", file=sys.stderr, flush=True)
+            argv = [*options, "--out", str(ours)]
+            current.append(measured_once(REPO, Path(sys.prefix), ours, argv))
+    medians = {
+        side: {key: median(figures, key) for key in COMPARED}
+        for side, figures in (("baseline", baseline), ("current", current))
+    }
+    section = {
+        "baseline_ref": ref,
+        "baseline_commit": commit,
+        "runs_each": runs,
+        "order": "alternating, baseline first: " + "".join("BC" for _ in range(runs)),
+        "baseline": {"medians": medians["baseline"], "per_run": [pick(r) for r in baseline]},
+        "current": {"medians": medians["current"], "per_run": [pick(r) for r in current]},
+        "ratios": {
+            key: round(medians["current"][key] / medians["baseline"][key], 3)
+            for key in COMPARED
+            if medians["baseline"][key]
+        },
+    }
+    return current, section
+
+
+def pick(run: dict[str, Any]) -> dict[str, float]:
+    return {key: round(float(run[key]), 4) for key in COMPARED}
+
+
+def main() -> None:
+    global LATENCY_REQUESTS
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--rps", type=int, default=150)
+    parser.add_argument("--latency-requests", type=int, default=LATENCY_REQUESTS)
+    parser.add_argument(
+        "--baseline", metavar="REF", help="also measure this commit's code, alternately"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the figures")
+    args = parser.parse_args()
+    LATENCY_REQUESTS = args.latency_requests
+    comparison = None
+    if args.baseline:
+        options = ["--rps", str(args.rps), "--latency-requests", str(args.latency_requests)]
+        runs, comparison = compared(args.baseline, args.runs, options)
+    else:
+        with tempfile.TemporaryDirectory(prefix="shipway-bench-") as scratch:
+            project = load_project(chatbot_repo(Path(scratch) / "repo"))
+            runs = [one_run(project, run, args.rps, Path(scratch)) for run in range(args.runs)]
+    medians = summary(runs)
+    document: dict[str, Any] = {
         "what": "local target, reference service, blue-green behind Envoy 1.40 on 127.0.0.1",
         "runs": args.runs,
-        "medians": summary,
+        "medians": medians,
         "per_run": runs,
         "notes": [
             "deploy_seconds: v1 into an empty environment (artifact in store to serving: "
@@ -162,9 +306,11 @@ def main() -> None:
             "latency: one keep-alive connection, GET /health, direct vs through the router",
         ],
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(document, indent=2) + "\n")
-    print(json.dumps(summary, indent=2))
+    if comparison is not None:
+        document["compare"] = comparison
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(document, indent=2) + "\n")
+    print(json.dumps({**medians, **({"compare": comparison} if comparison else {})}, indent=2))
 
 
 if __name__ == "__main__":
