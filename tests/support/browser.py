@@ -102,8 +102,13 @@ class Loaded:
         return shown
 
 
+# Debian's package first (what .ci/run installs); the others are what GitHub's Ubuntu runner
+# images carry.
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+
+
 def chromium() -> str:
-    found = shutil.which("chromium")
+    found = next(filter(None, map(shutil.which, BROWSERS)), None)
     if found is None:
         pytest.fail(
             "Chromium is not installed: `apt-get install chromium` (Debian's package; "
