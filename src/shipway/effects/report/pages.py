@@ -11,11 +11,12 @@ import hashlib
 import time
 from collections.abc import Sequence
 from importlib import resources
-
-import jinja2
-from markupsafe import Markup
+from typing import TYPE_CHECKING
 
 from shipway.decisions.report.rollout import Chart
+
+if TYPE_CHECKING:
+    import jinja2
 
 CHART_JS_VERSION = "4.6.1"
 CHART_JS_SHA256 = "87364cc2b2a76a6684929e7d6b80b18a897794db38400caff1fcf1791c6925d2"
@@ -35,7 +36,9 @@ def duration(seconds: float | None) -> str:
 
 
 @functools.cache
-def _templates() -> jinja2.Environment:
+def _templates() -> "jinja2.Environment":
+    import jinja2  # on first use: every deploy command imports this module
+
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("shipway.effects.report", "templates"),
         autoescape=jinja2.select_autoescape(["html", "html.j2"]),
@@ -64,6 +67,8 @@ def chart_js() -> str:
 
 def html(template: str, *, title: str, charts: Sequence[Chart], **context: object) -> str:
     """A page: ``template`` (which extends page.html.j2) with its charts drawn by Chart.js."""
+    from markupsafe import Markup  # as jinja2, on first use
+
     return (
         _templates()
         .get_template(template)
