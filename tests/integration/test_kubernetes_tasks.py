@@ -267,6 +267,22 @@ def test_the_manifests_directory_builds_with_kubectl_kustomize(demo: Path, tmp_p
         target.build(directory)
 
 
+def test_the_end_of_a_rollout_on_the_cluster_is_audited_with_its_report(demo: Path) -> None:
+    project: Project = load_project(demo)
+    target = KubernetesTarget(project, "k8s-x", manifests(project, "k8s-x"))
+    started = datetime(2026, 11, 23, 7, 0, tzinfo=UTC).timestamp()
+    record = {"action": "deploy", "version": "2.0.0", "from_version": "1.0.0",
+              "strategy": "canary", "target": "kubernetes", "started": started}  # fmt: skip
+    target.finish(record, "rolled_back", "AnalysisRun demo-2 failed: error-rate")
+    audited = read_audit(state_files(project, "k8s-x"))[-1]
+    assert audited["report"] == "20261123T070000Z-deploy-2.0.0"
+    page = state_files(project, "k8s-x").reports / "20261123T070000Z-deploy-2.0.0.html"
+    text = page.read_text(encoding="utf-8")
+    assert "AnalysisRun demo-2 failed: error-rate" in text
+    assert "k8s-x (kubernetes target)" in text
+    assert (demo / "reports/deploy/k8s-x/20261123T070000Z-deploy-2.0.0.md").is_file()
+
+
 def test_the_lease_goes_through_kubectls_own_parser_unchanged(tmp_path: Path) -> None:
     """kubectl reads the Lease shipway writes and prints it back field for field. (`kubectl
     create --dry-run=client -f -` would be the closer check, but it needs the cluster's API
