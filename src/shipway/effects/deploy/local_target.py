@@ -30,6 +30,7 @@ from shipway.effects.deploy.files import deploy_lock, load_state
 from shipway.effects.deploy.notify import notify, webhook_url
 from shipway.effects.deploy.router import served_message
 from shipway.effects.deploy.watch import sleep_until_next_tick
+from shipway.effects.report import rollout
 from shipway.errors import ShipwayError
 
 
@@ -63,6 +64,7 @@ class Deployer:
         env.load_tls()  # so is the router's certificate checked
         self.webhook()  # fails early too
         run = Run(env.git_sha(version), time.time())
+        rollout.prepare()  # the report's template, while the deploy runs
         with deploy_lock(env.files, f"deploying {version}", lock_wait) as takeover:
             if takeover:
                 console.print(f"[yellow]{takeover}[/]")
@@ -192,6 +194,7 @@ class Deployer:
         env.load_tls()
         self.webhook()
         started = time.time()
+        rollout.prepare()
         with deploy_lock(env.files, "rolling back", lock_wait):
             state = env.repair(load_state(env.files), repair_processes=True, secrets=values)
             env.check_supervisor_secrets()

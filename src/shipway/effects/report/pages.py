@@ -8,6 +8,7 @@ registry, version and digest pinned below: `scripts/vendor_chartjs.py` fetches i
 
 import functools
 import hashlib
+import threading
 import time
 from collections.abc import Sequence
 from importlib import resources
@@ -63,6 +64,22 @@ def chart_js() -> str:
     # source map comment would point at a file the page does not have.
     text = source.decode("utf-8").split("\n//# sourceMappingURL=", 1)[0]
     return text.replace("</script", "<\\/script")
+
+
+def prepare(*templates: str) -> threading.Thread:
+    """Load Jinja2, compile ``templates`` and read Chart.js in a thread of their own, while
+    the caller works (a deploy installs and starts its release meanwhile): the page rendered
+    at its end then costs only its rendering. Everything prepared is cached, once."""
+
+    def load() -> None:
+        environment = _templates()
+        for name in templates:
+            environment.get_template(name)
+        chart_js()
+
+    thread = threading.Thread(target=load, name="prepare-pages", daemon=True)
+    thread.start()
+    return thread
 
 
 def html(template: str, *, title: str, charts: Sequence[Chart], **context: object) -> str:

@@ -27,9 +27,17 @@ from shipway.effects.report import pages
 COPIES = Path("reports/deploy")
 
 
+TEMPLATE = "rollout.html.j2"
+
+
+def prepare() -> None:
+    """Ready the report's template while the rollout runs (see ``pages.prepare``)."""
+    pages.prepare(TEMPLATE, "macros.html.j2")
+
+
 def render_html(report: RolloutReport) -> str:
     return pages.html(
-        "rollout.html.j2",
+        TEMPLATE,
         title=report.title,
         charts=charts(report),
         report=report,
