@@ -2,6 +2,7 @@
 runs it: the task file copied into a project, invoke as a subprocess."""
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -15,6 +16,8 @@ from shipway.config.deploy import Analysis
 from shipway.decisions.report.rollout import Timeline, report_id, rollout_report
 from shipway.effects.deploy.environment import environment_files
 from shipway.effects.report import pages, rollout
+from shipway.entry import report
+from shipway.errors import ShipwayError
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -108,12 +111,11 @@ def test_the_page_needs_no_network_and_escapes_what_people_wrote(root: Path) -> 
 def test_inv_report_prints_the_latest_or_the_one_asked_for(root: Path) -> None:
     first = saved(root, "1.0.0", T0)
     second = saved(root, "1.1.0", T0 + 3600)
-    latest = inv(root, "report", "--env", "dev")
+    latest = inv(root, "report", "--env", "dev")  # as a user runs it, once
     assert (latest.returncode, latest.stdout.strip()) == (0, str(second)), latest.stderr
-    by_version = inv(root, "report", "--env", "dev", "--deploy", "1.0.0")
-    assert by_version.stdout.strip() == str(first), by_version.stderr
-    by_id = inv(root, "report", "--env", "dev", "--deploy", first.name[:15])
-    assert by_id.stdout.strip() == str(first), by_id.stderr
+    project = load_project(root)
+    assert report.report(project, "dev", "1.0.0", open_it=False) == first  # a version
+    assert report.report(project, "dev", first.name[:15], open_it=False) == first  # an id's start
 
 
 def test_inv_report_open_hands_the_page_to_the_users_browser(root: Path) -> None:
@@ -128,18 +130,23 @@ def test_inv_report_open_hands_the_page_to_the_users_browser(root: Path) -> None
 
 
 @pytest.mark.parametrize(
-    ("arguments", "expected"),
+    ("environment", "deploy", "expected"),
     [
-        (("--env", "empty"), "empty has no rollout reports yet"),
-        (("--env", "dev", "--deploy", "9.9.9"), "--deploy 9.9.9: no report of dev"),
-        (("--env", "nowhere"), "unknown environment 'nowhere'; configured: dev, empty"),
+        ("empty", None, "empty has no rollout reports yet"),
+        ("dev", "9.9.9", "--deploy 9.9.9: no report of dev"),
+        ("nowhere", None, "unknown environment 'nowhere'; configured: dev, empty"),
     ],
 )
-def test_inv_report_refuses_what_it_cannot_find_without_a_traceback(
-    root: Path, arguments: tuple[str, ...], expected: str
+def test_inv_report_refuses_what_it_cannot_find(
+    root: Path, environment: str, deploy: str | None, expected: str
 ) -> None:
     saved(root, "1.0.0", T0)
-    refused = inv(root, "report", *arguments)
+    with pytest.raises(ShipwayError, match=re.escape(expected)):
+        report.report(load_project(root), environment, deploy, open_it=False)
+
+
+def test_a_refusal_is_one_message_and_exit_1_without_a_traceback(root: Path) -> None:
+    refused = inv(root, "report", "--env", "dev")
     assert refused.returncode == 1
-    assert expected in refused.stderr + refused.stdout
+    assert "dev has no rollout reports yet" in refused.stderr + refused.stdout
     assert "Traceback" not in refused.stderr
