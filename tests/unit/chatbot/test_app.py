@@ -5,7 +5,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from chatbot import __version__
-from chatbot.app import CRASH_EXIT_CODE, MAX_BODY_BYTES, MAX_MESSAGE_BYTES, create_app
+from chatbot.app import CRASH_EXIT_CODE, MAX_BODY_BYTES, MAX_MESSAGE_CHARS, create_app
 from chatbot.settings import Settings
 from tests.support.processes import wait_until
 
@@ -43,18 +43,38 @@ def test_empty_message_is_422(client: TestClient, message: str) -> None:
     assert body == {"error": {"code": "empty_message", "message": "message must not be empty"}}
 
 
-def test_message_at_the_limit_is_accepted(client: TestClient) -> None:
-    status, _ = chat(client, {"message": "x" * MAX_MESSAGE_BYTES})
+def test_message_at_the_limit_is_accepted_in_characters_whatever_their_bytes(
+    client: TestClient,
+) -> None:
+    status, _ = chat(client, {"message": "😀" * MAX_MESSAGE_CHARS})  # 4 bytes each in UTF-8
     assert status == 200
 
 
-def test_oversized_message_is_413_counting_utf8_bytes(client: TestClient) -> None:
-    status, body = chat(client, {"message": "é" * (MAX_MESSAGE_BYTES // 2 + 1)})
-    assert status == 413
+def test_oversized_message_is_422_counting_characters_as_its_schema_does(
+    client: TestClient,
+) -> None:
+    status, body = chat(client, {"message": "é" * (MAX_MESSAGE_CHARS + 1)})
+    assert status == 422
     assert body["error"] == {
         "code": "message_too_large",
-        "message": "message over 4096 bytes (UTF-8)",
+        "message": "message over 4096 characters",
     }
+
+
+def test_every_answer_carries_the_security_headers(client: TestClient) -> None:
+    for answer in (client.get("/health"), client.get("/nowhere"), client.post("/api/chat")):
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in answer.headers["content-security-policy"]
+
+
+def test_the_schema_declares_the_chat_body_and_its_rejections(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    chat_operation = schema["paths"]["/api/chat"]["post"]
+    body = chat_operation["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["message"]["maxLength"] == MAX_MESSAGE_CHARS
+    assert {"400", "413", "422"} <= set(chat_operation["responses"])
+    assert "/metrics" not in schema["paths"]  # Prometheus text, not part of the API
 
 
 def test_oversized_body_is_413_before_parsing(client: TestClient) -> None:

@@ -24,8 +24,8 @@ from chatbot.metrics import CONTENT_TYPE_LATEST, ServiceMetrics
 from chatbot.responder import EchoResponder, Responder
 from chatbot.settings import Settings
 
-MAX_MESSAGE_BYTES = 4096
-MAX_BODY_BYTES = 64 * 1024  # JSON escapes can make a 4 KB message several times longer
+MAX_MESSAGE_CHARS = 4096  # code points, as JSON Schema's maxLength counts them
+MAX_BODY_BYTES = 64 * 1024  # JSON escapes make a 4096-character message up to 12 bytes a character
 CRASH_EXIT_CODE = 3
 
 
@@ -40,9 +40,44 @@ class ChatRequest(BaseModel):
     message: str
 
 
+CHAT_SCHEMA = {
+    "type": "object",
+    "properties": {"message": {"type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_CHARS}},
+    "required": ["message"],
+    "additionalProperties": False,
+}
+
+
 class ChatReply(BaseModel):
     reply: str
     model: str
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorReply(BaseModel):
+    error: ErrorDetail
+
+
+# What every answer carries (the DAST stage's crawler checks for them): no framing, no MIME
+# sniffing, no content from anywhere (the service serves JSON only), no referrer.
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+}
+REJECTED: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorReply, "description": description}
+    for status, description in (
+        (400, "the body is not JSON"),
+        (413, "the body is too large"),
+        (422, "not an object with a message of 1 to 4096 characters"),
+    )
+}
 
 
 class RejectedRequestError(Exception):
@@ -77,9 +112,9 @@ async def read_chat_request(request: Request) -> str:
         ) from None
     if not message.strip():
         raise RejectedRequestError(422, "empty_message", "message must not be empty")
-    if len(message.encode()) > MAX_MESSAGE_BYTES:
+    if len(message) > MAX_MESSAGE_CHARS:
         raise RejectedRequestError(
-            413, "message_too_large", f"message over {MAX_MESSAGE_BYTES} bytes (UTF-8)"
+            422, "message_too_large", f"message over {MAX_MESSAGE_CHARS} characters"
         )
     return message
 
@@ -141,6 +176,7 @@ def create_app(
     ) -> Response:
         began = time.perf_counter()
         response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
         route = route_template(app, request)
         metrics.observe(request.method, route, response.status_code, time.perf_counter() - began)
         return response
@@ -149,7 +185,16 @@ def create_app(
     async def rejected(_: Request, exc: RejectedRequestError) -> JSONResponse:
         return error_response(exc.status, exc.code, exc.message)
 
-    @app.post("/api/chat", response_model=ChatReply)
+    # The body is read by read_chat_request (for its limits and messages), so the schema
+    # declares it here rather than FastAPI deriving it from a parameter.
+    chat_body = {"required": True, "content": {"application/json": {"schema": CHAT_SCHEMA}}}
+
+    @app.post(
+        "/api/chat",
+        response_model=ChatReply,
+        responses=REJECTED,
+        openapi_extra={"requestBody": chat_body},
+    )
     async def chat(request: Request) -> ChatReply | JSONResponse:
         message = await read_chat_request(request)
         if settings.fault_latency_ms:
@@ -188,12 +233,15 @@ def create_app(
             "faults": settings.active_faults(),
         }
 
-    @app.get("/ready")
+    @app.get(
+        "/ready",
+        responses={503: {"description": "starting or draining: send no traffic yet"}},
+    )
     async def ready() -> JSONResponse:
         status = 200 if is_ready() else 503
         return JSONResponse({"ready": is_ready(), "phase": phase.value}, status_code=status)
 
-    @app.get("/metrics")
+    @app.get("/metrics", include_in_schema=False)  # Prometheus text, not part of the API
     async def prometheus_metrics() -> Response:
         return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
