@@ -18,6 +18,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(kind)
 
 
+@pytest.fixture(autouse=True)
+def _outside_the_ci_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the code under test writes for the CI job (step summaries, step outputs) stays out
+    of the real job running these tests; a test that checks it sets its own file."""
+    for name in ("GITHUB_STEP_SUMMARY", "GITHUB_OUTPUT"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--environment",
