@@ -18,7 +18,9 @@ def test_chat_round_trip_and_input_errors(service_url: str) -> None:
     assert reply.json()["reply"].startswith("You asked:")
     assert httpx.post(f"{service_url}/api/chat", json={"message": ""}).status_code == 422
     assert httpx.post(f"{service_url}/api/chat", content=b"{").status_code == 400
-    assert httpx.post(f"{service_url}/api/chat", json={"message": "x" * 5000}).status_code == 413
+    assert httpx.post(f"{service_url}/api/chat", json={"message": "x" * 5000}).status_code == 422
+    huge = b'{"message": "' + b"x" * 70_000 + b'"}'
+    assert httpx.post(f"{service_url}/api/chat", content=huge).status_code == 413
 
 
 def test_metrics_are_prometheus_text(service_url: str) -> None:
