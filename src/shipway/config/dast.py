@@ -27,7 +27,11 @@ class DastProfile(StrictModel):
     max_examples: int = Field(
         ge=1, le=10_000, description="schemathesis: generated cases per API operation"
     )
-    api_time: Seconds = Field(description="schemathesis: time budget of the API fuzzing")
+    api_time: Seconds | None = Field(
+        default=None,
+        description="schemathesis: fuzz again and again for this long (--max-time); none: "
+        "one pass of max_examples per operation",
+    )
     scan_time: Seconds = Field(description="wapiti: time budget of the whole crawl and attack")
     attack_time: Seconds = Field(description="wapiti: time budget of each attack module")
     depth: int = Field(ge=1, le=50, description="wapiti: crawl depth from the start page")
@@ -42,7 +46,7 @@ class DastProfile(StrictModel):
 DEFAULT_PROFILES: dict[DastProfileName, dict[str, object]] = {
     "quick": {
         "max_examples": 25,
-        "api_time": 60,
+        "api_time": None,
         "scan_time": 90,
         "attack_time": 20,
         "depth": 3,
@@ -51,7 +55,7 @@ DEFAULT_PROFILES: dict[DastProfileName, dict[str, object]] = {
     },
     "full": {
         "max_examples": 200,
-        "api_time": 600,
+        "api_time": 300,
         "scan_time": 1800,
         "attack_time": 300,
         "depth": 10,

@@ -71,12 +71,13 @@ def run_dast_stage(
     out = project.path(dast.reports)
     shutil.rmtree(out, ignore_errors=True)  # no stale report may outlive its run
     out.mkdir(parents=True)
-    runner = ToolRunner(project.root, bin_dirs, timeout=commands.time_limit(profile))
     notes: list[str] = []
     covered: dict[str, str] = {}
     results: list[ToolReport] = []
     with tempfile.TemporaryDirectory(prefix="shipway-dast-") as work:
         paths = commands.DastPaths(Path(work))
+        # In the work directory: whatever the scanners leave (caches, sessions) goes with it.
+        runner = ToolRunner(Path(work), bin_dirs, timeout=commands.time_limit(profile))
         if schema.url is None:
             notes.append(f"no OpenAPI schema at {', '.join(schema.tried)}: no API fuzzing")
         else:

@@ -47,15 +47,17 @@ def schemathesis_argv(
         schema,
         "--max-examples",
         str(profile.max_examples),
-        "--max-time",
-        f"{profile.api_time:g}",
         "--request-timeout",
         str(REQUEST_TIMEOUT),
         "--continue-on-failure",
         "--report-json-path",
         str(paths.schemathesis_json),
+        "--generation-database",
+        "none",
         "--no-color",
     ]
+    if profile.api_time is not None:
+        argv += ["--max-time", f"{profile.api_time:g}"]
     if auth is not None:
         argv += ["--header", f"{auth[0]}:{auth[1]}"]
     if exclude_checks:
@@ -103,5 +105,6 @@ def wapiti_argv(
 
 
 def time_limit(profile: DastProfile) -> float:
-    """How long the stage waits for a scanner before it kills it: its budget and a margin."""
-    return max(profile.api_time, profile.scan_time) + 120
+    """How long the stage waits for a scanner before it kills it: its budget and a margin (a
+    pass of ``max_examples`` has no time budget of its own: it gets the crawl's)."""
+    return max(profile.api_time or 0, profile.scan_time) + 120

@@ -106,7 +106,7 @@ def parse_schemathesis(raw: str) -> Scanned:
             findings.append(Finding(SCHEMATHESIS, code, severity, title, operation))
     tested = int((report.get("operations") or {}).get("tested") or 0)
     errors = tuple(_error_text(error) for error in report.get("errors") or [])
-    return Scanned(tuple(findings), tested, errors)
+    return Scanned(tuple(dict.fromkeys(findings)), tested, errors)
 
 
 def _error_text(error: object) -> str:
@@ -128,7 +128,7 @@ def parse_wapiti(raw: str) -> Scanned:
             for item in items or []:
                 findings.append(_wapiti_finding(category, item))
     crawled = int((report.get("infos") or {}).get("crawled_pages_nbr") or 0)
-    return Scanned(tuple(findings), crawled)
+    return Scanned(tuple(dict.fromkeys(findings)), crawled)  # once each, in order
 
 
 def _wapiti_finding(category: str, item: dict[str, object]) -> Finding:
