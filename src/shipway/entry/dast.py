@@ -110,6 +110,9 @@ def run_dast_stage(
         out / "dast.sarif", json.dumps(reports.sarif(verdict, target.host), indent=2), secrets
     )
     write_text(out / "junit.xml", reports.junit(verdict), secrets)
+    for finding in sorted(verdict.active, key=lambda f: -f.severity.rank):
+        line = f"  {finding.severity:<8} {finding.rule} at {finding.path} ({finding.tool})"
+        console.print(redact(line, secrets), soft_wrap=True, markup=False, highlight=False)
     shown_dir = out.relative_to(project.root) if out.is_relative_to(project.root) else out
     gate = dataclasses.replace(verdict.as_verdict(shown_dir / "summary.json"), gate=GATE)
     publish(
