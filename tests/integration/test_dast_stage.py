@@ -116,7 +116,7 @@ def test_the_vulnerable_service_fails_naming_each_finding_and_the_credential_nev
     reports = tmp_path / "reports"
     published = {p.name for p in (reports / "dast").iterdir()}
     assert {"summary.json", "summary.md", "dast.sarif", "junit.xml"} <= published
-    assert {"schemathesis.json", "wapiti.json"} <= published
+    assert {"schemathesis.json", "schemathesis.html", "wapiti.json"} <= published
     captured = capsys.readouterr()
     assert TOKEN not in captured.out + captured.err
     assert "Authorization:****" in captured.err  # the header was sent, its value masked

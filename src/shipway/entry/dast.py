@@ -9,6 +9,7 @@ step summary.
 
 import dataclasses
 import datetime
+import html
 import json
 import shutil
 import tempfile
@@ -88,6 +89,7 @@ def run_dast_stage(
             results.append(report)
             covered["schemathesis"] = coverage(scanned, "operation(s)")
             copy_json(paths.schemathesis_json, out / "schemathesis.json", secrets)
+            copy_html(paths.schemathesis_html / "index.html", out / "schemathesis.html", secrets)
         argv = commands.wapiti_argv(target.host + dast.start, profile, paths, auth=auth)
         report, scanned = scanners.wapiti(runner, argv, paths.wapiti_json, secrets)
         results.append(report)
@@ -178,6 +180,16 @@ def copy_json(raw: Path, published: Path, secrets: set[str]) -> None:
         return  # no report: the scanner's ToolReport says why
     text = json.dumps(redact_document(without_requests(document), secrets), indent=2)
     write_text(published, text + "\n", secrets)
+
+
+def copy_html(raw: Path, published: Path, secrets: set[str]) -> None:
+    """schemathesis' HTML report (it filters header values itself), the credential masked
+    as text and as HTML escapes it."""
+    try:
+        text = raw.read_text(encoding="utf-8")
+    except OSError:
+        return
+    write_text(published, text, secrets | {html.escape(s) for s in secrets})
 
 
 def without_requests(document: object) -> object:

@@ -22,6 +22,10 @@ class DastPaths:
         return self.work / "schemathesis.json"
 
     @property
+    def schemathesis_html(self) -> Path:
+        return self.work / "schemathesis-html"
+
+    @property
     def wapiti_json(self) -> Path:
         return self.work / "wapiti.json"
 
@@ -52,6 +56,8 @@ def schemathesis_argv(
         "--continue-on-failure",
         "--report-json-path",
         str(paths.schemathesis_json),
+        "--report-html-path",
+        str(paths.schemathesis_html),
         "--generation-database",
         "none",
         "--no-color",

@@ -14,6 +14,7 @@ def test_quick_fuzzes_one_pass_of_examples_and_full_for_a_time() -> None:
     assert quick[:3] == ["st", "run", "http://h/openapi.json"]
     assert "--max-time" not in quick
     assert quick[quick.index("--report-json-path") + 1] == "/w/schemathesis.json"
+    assert quick[quick.index("--report-html-path") + 1] == "/w/schemathesis-html"
     full = schemathesis_argv("http://h/openapi.json", FULL, PATHS, ["ST105"], auth=None)
     assert full[full.index("--max-time") + 1] == "300"
     assert full[full.index("--exclude-checks") + 1] == "ST105"
