@@ -17,6 +17,7 @@ from shipway.config import Project, load_project
 from shipway.config.dast import Dast, DastProfile
 from shipway.decisions.dast.options import DastOptions
 from shipway.effects.stages.interpreters import expose_interpreters
+from shipway.entry import deploy as deploy_tasks
 from shipway.entry.dast import DastRun, run_dast_stage
 from shipway.errors import ShipwayError
 from tests.support.processes import REPO, answers, env_with, free_port, running, wait_until
@@ -155,3 +156,22 @@ def test_what_cannot_be_scanned_is_a_clear_error(tmp_path: Path, dast_bin: str) 
         run_dast_stage(dast_project(tmp_path), DastOptions("quick", "staging", None), [dast_bin])
     with pytest.raises(ShipwayError, match=r"'nowhere' is not configured"):
         run_dast_stage(dast_project(tmp_path), DastOptions("quick", "nowhere", None), [dast_bin])
+
+
+def test_the_reference_service_deployed_passes_its_scan_through_the_router(
+    project: Project, cleanup: list[str], tmp_path: Path, dast_bin: str
+) -> None:
+    """What the deploy workflow does after a staging deploy: deploy, then scan by name."""
+    name = "dast-stage"
+    cleanup.append(name)
+    deploy_tasks.deploy(project, name, version="2.0.0", yes=True, dry_run=False, lock_wait=0)
+    fast = DastProfile.model_validate(FAST)
+    dast = Dast.model_validate({"reports": str(tmp_path / "dast")}).model_copy(
+        update={"profiles": {"quick": fast, "full": fast}}
+    )
+    scanned = dataclasses.replace(project, config=project.config.model_copy(update={"dast": dast}))
+    run = run_dast_stage(scanned, DastOptions("quick", name, None), [dast_bin])
+    assert run.verdict.passed, run.summary
+    summary = json.loads((tmp_path / "dast" / "summary.json").read_text())
+    assert summary["host"] == project.config.environments[name].url
+    assert summary["schema"] == project.config.environments[name].url + "/openapi.json"
