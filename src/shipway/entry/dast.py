@@ -90,7 +90,8 @@ def run_dast_stage(
             covered["schemathesis"] = coverage(scanned, "operation(s)")
             copy_json(paths.schemathesis_json, out / "schemathesis.json", secrets)
             copy_html(paths.schemathesis_html / "index.html", out / "schemathesis.html", secrets)
-        argv = commands.wapiti_argv(target.host + dast.start, profile, paths, auth=auth)
+        start = target.host + dast.start
+        argv = commands.wapiti_argv(start, profile, paths, auth=auth, schema=schema.url)
         report, scanned = scanners.wapiti(runner, argv, paths.wapiti_json, secrets)
         results.append(report)
         covered["wapiti"] = coverage(scanned, "page(s)")

@@ -74,10 +74,17 @@ def schemathesis_argv(
 
 
 def wapiti_argv(
-    start: str, profile: DastProfile, paths: DastPaths, *, auth: tuple[str, str] | None
+    start: str,
+    profile: DastProfile,
+    paths: DastPaths,
+    *,
+    auth: tuple[str, str] | None,
+    schema: str | None = None,
 ) -> list[str]:
-    """A crawl from ``start`` (this folder and below), then the profile's attack modules."""
+    """A crawl from ``start`` (this folder and below), and of the API operations ``schema``
+    declares, then the profile's attack modules."""
     header = ["-H", f"{auth[0]}: {auth[1]}"] if auth is not None else []
+    swagger = ["--swagger", schema] if schema is not None else []
     return [
         "wapiti",
         "-u",
@@ -106,6 +113,7 @@ def wapiti_argv(
         "--no-bugreport",
         "-v",
         "1",
+        *swagger,
         *header,
     ]
 

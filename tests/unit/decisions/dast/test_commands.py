@@ -28,6 +28,12 @@ def test_the_credential_header_goes_to_both_scanners() -> None:
     assert "-H" not in wapiti_argv("http://h/", QUICK, PATHS, auth=None)
 
 
+def test_the_crawl_attacks_the_schema_s_operations_too_when_there_is_one() -> None:
+    argv = wapiti_argv("http://h/", QUICK, PATHS, auth=None, schema="http://h/openapi.json")
+    assert argv[argv.index("--swagger") + 1] == "http://h/openapi.json"
+    assert "--swagger" not in wapiti_argv("http://h/", QUICK, PATHS, auth=None)
+
+
 def test_the_crawl_is_bounded_in_time_and_depth_and_keeps_its_session_private() -> None:
     argv = wapiti_argv("http://h/", QUICK, PATHS, auth=None)
     assert argv[argv.index("--max-scan-time") + 1] == "90"
