@@ -83,7 +83,7 @@ def run_dast_stage(
             notes.append(f"no OpenAPI schema at {', '.join(schema.tried)}: no API fuzzing")
         else:
             argv = commands.schemathesis_argv(
-                schema.url, profile, paths, dast.exclude_checks, auth=auth
+                schema.url, profile, paths, dast.exclude_checks, auth=auth, trust=target.trust
             )
             report, scanned = scanners.schemathesis(runner, argv, paths.schemathesis_json, secrets)
             results.append(report)

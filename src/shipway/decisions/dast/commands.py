@@ -41,10 +41,12 @@ def schemathesis_argv(
     exclude_checks: list[str],
     *,
     auth: tuple[str, str] | None,
+    trust: Path | None = None,
     seed: int | None = None,
 ) -> list[str]:
     """API fuzzing of every operation in ``schema``: all checks, bounded in examples and time;
-    ``auth`` (header name, value) goes with every request."""
+    ``auth`` (header name, value) goes with every request; an HTTPS environment's ``trust``
+    file verifies its server."""
     argv = [
         "st",
         "run",
@@ -62,6 +64,8 @@ def schemathesis_argv(
         "none",
         "--no-color",
     ]
+    if trust is not None:
+        argv += ["--tls-verify", str(trust)]
     if profile.api_time is not None:
         argv += ["--max-time", f"{profile.api_time:g}"]
     if auth is not None:

@@ -20,6 +20,11 @@ def test_quick_fuzzes_one_pass_of_examples_and_full_for_a_time() -> None:
     assert full[full.index("--exclude-checks") + 1] == "ST105"
 
 
+def test_an_https_environment_s_trust_file_verifies_the_api_fuzzing() -> None:
+    argv = schemathesis_argv("u", QUICK, PATHS, [], auth=None, trust=Path("/t/trust.pem"))
+    assert argv[argv.index("--tls-verify") + 1] == "/t/trust.pem"
+
+
 def test_the_credential_header_goes_to_both_scanners() -> None:
     auth = ("X-Token", "v")
     assert "X-Token:v" in schemathesis_argv("u", QUICK, PATHS, [], auth=auth)
