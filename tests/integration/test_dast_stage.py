@@ -176,3 +176,18 @@ def test_the_reference_service_deployed_passes_its_scan_through_the_router(
     summary = json.loads((tmp_path / "dast" / "summary.json").read_text())
     assert summary["host"] == project.config.environments[name].url
     assert summary["schema"] == project.config.environments[name].url + "/openapi.json"
+
+
+def test_a_service_with_nothing_to_crawl_and_no_schema_scanned_nothing_and_fails(
+    tmp_path: Path, dast_bin: str
+) -> None:
+    port = free_port()
+    app = "tests.support.tiny_service:app"
+    argv = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--lifespan", "off"]
+    url = f"http://127.0.0.1:{port}"
+    with running([*argv, "--no-access-log"], env_with()):
+        wait_until(answers(f"{url}/hello"), timeout=30, what="the tiny service")
+        run = scan(dast_project(tmp_path), url, dast_bin)
+    assert not run.verdict.passed
+    assert f"scanned nothing: the start page {url}/ answered 404" in run.summary
+    assert "no OpenAPI schema at" in " ".join(run.verdict.warnings)

@@ -20,6 +20,7 @@ from pathlib import Path
 from shipway.config import Project
 from shipway.config.security import Security
 from shipway.decisions.dast import commands, reports
+from shipway.decisions.dast.detect import crawled_nothing
 from shipway.decisions.dast.findings import Scanned
 from shipway.decisions.dast.options import DastOptions
 from shipway.decisions.security.findings import ToolReport
@@ -67,7 +68,8 @@ def run_dast_stage(
     auth = credential(project)
     secrets = {auth[1]} if auth else set()
     headers = {auth[0]: auth[1]} if auth else {}
-    reachable(target.host, headers, target.trust)
+    start = target.host + dast.start
+    start_status = reachable(start, headers, target.trust)
     schema = find_schema(target.host, dast.openapi, headers, target.trust)
     out = project.path(dast.reports)
     shutil.rmtree(out, ignore_errors=True)  # no stale report may outlive its run
@@ -90,9 +92,12 @@ def run_dast_stage(
             covered["schemathesis"] = coverage(scanned, "operation(s)")
             copy_json(paths.schemathesis_json, out / "schemathesis.json", secrets)
             copy_html(paths.schemathesis_html / "index.html", out / "schemathesis.html", secrets)
-        start = target.host + dast.start
         argv = commands.wapiti_argv(start, profile, paths, auth=auth, schema=schema.url)
         report, scanned = scanners.wapiti(runner, argv, paths.wapiti_json, secrets)
+        if not report.error and crawled_nothing(start_status, schema.url):
+            problem = f"scanned nothing: the start page {start} answered {start_status}"
+            problem += " and there is no schema (tool.shipway.dast.start, openapi)"
+            report = ToolReport(report.tool, error=problem)
         results.append(report)
         covered["wapiti"] = coverage(scanned, "page(s)")
         copy_json(paths.wapiti_json, out / "wapiti.json", secrets)

@@ -1,7 +1,6 @@
 """Where a service's OpenAPI schema may be, and whether a fetched document is one."""
 
 import json
-from collections.abc import Sequence
 
 import yaml
 
@@ -49,5 +48,7 @@ def operation_count(document: object) -> int:
     return sum(1 for item in paths.values() if isinstance(item, dict) for m in item if m in methods)
 
 
-def tried(urls: Sequence[str]) -> str:
-    return ", ".join(urls)
+def crawled_nothing(start_status: int, schema: str | None) -> bool:
+    """A start page that answers an error, without a schema, gives the crawl nothing to scan
+    (wapiti still counts it as one crawled page)."""
+    return start_status >= 400 and schema is None

@@ -17,15 +17,16 @@ class Schema:
     tried: tuple[str, ...]
 
 
-def reachable(host: str, headers: Mapping[str, str], trust: Path | None) -> None:
-    """Raise a clear error when nothing answers at ``host`` (any HTTP status is an answer)."""
+def reachable(url: str, headers: Mapping[str, str], trust: Path | None) -> int:
+    """The status ``url`` answers with; a clear error when nothing answers there."""
     try:
-        client(trust).get(host + "/", headers=dict(headers), timeout=10)
+        response = client(trust).get(url, headers=dict(headers), timeout=10)
     except (httpx.HTTPError, OSError) as error:
         raise ShipwayError(
-            f"dast: {host} does not answer ({type(error).__name__}: {error}); is the service "
+            f"dast: {url} does not answer ({type(error).__name__}: {error}); is the service "
             "deployed and its router up?"
         ) from None
+    return response.status_code
 
 
 def find_schema(

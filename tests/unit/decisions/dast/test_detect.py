@@ -1,6 +1,11 @@
 import json
 
-from shipway.decisions.dast.detect import operation_count, schema_candidates, schema_problem
+from shipway.decisions.dast.detect import (
+    crawled_nothing,
+    operation_count,
+    schema_candidates,
+    schema_problem,
+)
 
 SCHEMA = {"openapi": "3.1.0", "paths": {"/a": {"get": {}, "post": {}}, "/b": {"get": {}}}}
 
@@ -22,3 +27,9 @@ def test_anything_else_says_why_it_is_not_a_schema() -> None:
     assert "HTML" in (schema_problem(200, "text/html", "<html><p>hi</html>") or "")
     assert "version" in (schema_problem(200, "application/json", '{"status": "ok"}') or "")
     assert "paths" in (schema_problem(200, "application/json", '{"openapi": "3.0.0"}') or "")
+
+
+def test_an_error_page_to_start_from_and_no_schema_is_nothing_to_scan() -> None:
+    assert crawled_nothing(404, None)
+    assert not crawled_nothing(404, "http://h/openapi.json")
+    assert not crawled_nothing(200, None)
