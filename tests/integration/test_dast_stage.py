@@ -128,10 +128,12 @@ def test_the_vulnerable_service_fails_naming_each_finding_and_the_credential_nev
 
 
 def test_the_same_service_with_its_flaws_fixed_passes(tmp_path: Path, dast_bin: str) -> None:
+    allow = [{"id": "SQL Injection", "reason": "fixed since", "expires": "2099-01-01"}]
     with fixture_service(fixed=True) as url:
-        run = scan(dast_project(tmp_path), url, dast_bin)
+        run = scan(dast_project(tmp_path, allow=allow), url, dast_bin)
     assert run.verdict.passed, run.summary
     assert not {f for f in findings(tmp_path) if f[2] in ("critical", "high")}
+    assert "stale allowlist entry SQL Injection: it matches no finding" in run.verdict.warnings
 
 
 def test_the_reference_service_passes_and_its_500s_fail_the_api_fuzzing(
