@@ -63,7 +63,6 @@ def run_dast_stage(
     """Scan, publish the reports, and return the verdict. A target that cannot be scanned
     (not deployed, not answering, a configured schema that is not one) raises ShipwayError."""
     dast = project.config.dast
-    profile = dast.profiles[options.profile]
     target = resolve_target(project, options)
     auth = credential(project)
     secrets = {auth[1]} if auth else set()
@@ -74,49 +73,86 @@ def run_dast_stage(
     out = project.path(dast.reports)
     shutil.rmtree(out, ignore_errors=True)  # no stale report may outlive its run
     out.mkdir(parents=True)
-    notes: list[str] = []
+    scan = Scan(target, start, start_status, schema.url, auth, secrets, out)
+    results, covered = run_scanners(project, options, scan, bin_dirs)
+    missing = f"no OpenAPI schema at {', '.join(schema.tried)}: no API fuzzing"
+    notes = [] if schema.url else [missing]
+    policy = Security(fail_on=dast.fail_on, allow=dast.allow)
+    verdict = security_gate(results, policy, today or datetime.date.today())
+    verdict = dataclasses.replace(verdict, warnings=(*notes, *verdict.warnings))
+    publish_reports(project, options, scan, verdict, covered)
+    outcome = "PASS" if verdict.passed else "FAIL — " + "; ".join(verdict.reasons)
+    return DastRun(verdict, redact(f"dast gate: {outcome}", secrets))
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One scan's target, what it starts from, its credential and where its reports go."""
+
+    target: Target
+    start: str
+    start_status: int
+    schema: str | None
+    auth: tuple[str, str] | None
+    secrets: set[str]
+    out: Path
+
+
+def run_scanners(
+    project: Project, options: DastOptions, scan: Scan, bin_dirs: Sequence[str]
+) -> tuple[list[ToolReport], dict[str, str]]:
+    """schemathesis when there is a schema, wapiti always; their reports, and what each
+    covered. Their raw output lives in a private directory that goes with the run."""
+    dast = project.config.dast
+    profile = dast.profiles[options.profile]
+    out, secrets, auth = scan.out, scan.secrets, scan.auth
     covered: dict[str, str] = {}
     results: list[ToolReport] = []
     with tempfile.TemporaryDirectory(prefix="shipway-dast-") as work:
         paths = commands.DastPaths(Path(work))
         # In the work directory: whatever the scanners leave (caches, sessions) goes with it.
         runner = ToolRunner(Path(work), bin_dirs, timeout=commands.time_limit(profile))
-        if schema.url is None:
-            notes.append(f"no OpenAPI schema at {', '.join(schema.tried)}: no API fuzzing")
-        else:
+        if scan.schema is not None:
             argv = commands.schemathesis_argv(
-                schema.url, profile, paths, dast.exclude_checks, auth=auth, trust=target.trust
+                scan.schema, profile, paths, dast.exclude_checks, auth=auth, trust=scan.target.trust
             )
             report, scanned = scanners.schemathesis(runner, argv, paths.schemathesis_json, secrets)
             results.append(report)
             covered["schemathesis"] = coverage(scanned, "operation(s)")
             copy_json(paths.schemathesis_json, out / "schemathesis.json", secrets)
             copy_html(paths.schemathesis_html / "index.html", out / "schemathesis.html", secrets)
-        argv = commands.wapiti_argv(start, profile, paths, auth=auth, schema=schema.url)
+        argv = commands.wapiti_argv(scan.start, profile, paths, auth=auth, schema=scan.schema)
         report, scanned = scanners.wapiti(runner, argv, paths.wapiti_json, secrets)
-        if not report.error and crawled_nothing(start_status, schema.url):
-            problem = f"scanned nothing: the start page {start} answered {start_status}"
+        if not report.error and crawled_nothing(scan.start_status, scan.schema):
+            problem = f"scanned nothing: the start page {scan.start} answered {scan.start_status}"
             problem += " and there is no schema (tool.shipway.dast.start, openapi)"
             report = ToolReport(report.tool, error=problem)
         results.append(report)
         covered["wapiti"] = coverage(scanned, "page(s)")
         copy_json(paths.wapiti_json, out / "wapiti.json", secrets)
-    policy = Security(fail_on=dast.fail_on, allow=dast.allow)
-    verdict = security_gate(results, policy, today or datetime.date.today())
-    verdict = dataclasses.replace(verdict, warnings=(*notes, *verdict.warnings))
-    markdown = redact(reports.markdown(verdict, target.host, options.profile, covered), secrets)
+    return results, covered
+
+
+def publish_reports(
+    project: Project,
+    options: DastOptions,
+    scan: Scan,
+    verdict: SecurityVerdict,
+    covered: dict[str, str],
+) -> None:
+    """reports/dast/, the findings and verdict on the terminal, the step summary."""
+    out, secrets, host = scan.out, scan.secrets, scan.target.host
+    markdown = redact(reports.markdown(verdict, host, options.profile, covered), secrets)
     summary = {
-        "host": target.host,
+        "host": host,
         "profile": options.profile,
-        "schema": schema.url,
+        "schema": scan.schema,
         "covered": covered,
         **verdict.to_json(),
     }
     write_text(out / "summary.json", json.dumps(summary, indent=2) + "\n", secrets)
     write_text(out / "summary.md", markdown, secrets)
-    write_text(
-        out / "dast.sarif", json.dumps(reports.sarif(verdict, target.host), indent=2), secrets
-    )
+    write_text(out / "dast.sarif", json.dumps(reports.sarif(verdict, host), indent=2), secrets)
     write_text(out / "junit.xml", reports.junit(verdict), secrets)
     for finding in sorted(verdict.active, key=lambda f: -f.severity.rank):
         line = f"  {finding.severity:<8} {finding.rule} at {finding.path} ({finding.tool})"
@@ -135,8 +171,6 @@ def run_dast_stage(
         reasons=[redact(reason, secrets) for reason in verdict.reasons],
         warnings=[redact(warning, secrets) for warning in verdict.warnings],
     )
-    outcome = "PASS" if verdict.passed else "FAIL — " + "; ".join(verdict.reasons)
-    return DastRun(verdict, redact(f"dast gate: {outcome}", secrets))
 
 
 def resolve_target(project: Project, options: DastOptions) -> Target:
