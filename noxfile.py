@@ -63,6 +63,13 @@ def perf(session: nox.Session) -> None:
     stages.perf(session, project)
 
 
+@nox.session(python=stages.dast_python(project))  # alone: it attacks a running service
+def dast(session: nox.Session) -> None:
+    """Schemathesis (API fuzzing from the OpenAPI schema) and wapiti (crawl and attack) against
+    a deployed environment: -- --environment NAME | --host URL [--profile quick|full]."""
+    stages.dast(session, project)
+
+
 @nox.session(allow_parallel=True)
 def e2e(session: nox.Session) -> None:
     """tests/e2e; `nox -s e2e -- --environment NAME` aims them at a deployed environment."""

@@ -27,6 +27,7 @@ ENVIRONMENTS = (
     "canary-control",
     "blue-green-analysis",
     "perf-stage",
+    "dast-stage",
     "load",
     "warm",
     "refuse",

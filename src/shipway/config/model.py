@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from shipway.config.app import EntryPoint, ServerChoice
+from shipway.config.dast import Dast
 from shipway.config.deploy import Environment
 from shipway.config.fields import (
     DistributionName,
@@ -105,6 +106,7 @@ class ShipwayConfig(StrictModel):
         description='the environments with target = "kubernetes" (written among environments)',
     )
     perf: Perf = Perf()
+    dast: Dast = Dast()
     tests: Tiers = Tiers()
 
     @property

@@ -200,6 +200,37 @@ def enforce_perf_gate(session: nox.Session, project: Project) -> None:
         session.error("perf gate: FAIL — " + "; ".join(verdict.reasons))
 
 
+def dast_python(project: Project) -> str | None:
+    """The DAST session's Python (none configured is reported when the session runs)."""
+    return commands.dast_python(project.config.python)
+
+
+def dast(session: nox.Session, project: Project) -> None:
+    if commands.dast_python(project.config.python) is None:
+        wanted = ".".join(map(str, commands.DAST_MIN_PYTHON))
+        session.error(
+            f"nox -s dast needs Python {wanted} or newer among tool.shipway.python (its "
+            f"scanner wapiti3 does not install beside shipway on older ones); configured: "
+            f"{', '.join(project.config.python)}"
+        )
+    install(session, Sync([commands.DAST_GROUP], project=False), project)
+    enforce_dast_gate(session, project)
+
+
+def enforce_dast_gate(session: nox.Session, project: Project) -> None:
+    """Scan a deployed environment (or --host URL) and fail when the severity gate fails."""
+    from shipway.decisions.dast.options import parse_options as dast_options
+    from shipway.entry.dast import run_dast_stage
+
+    try:
+        options = dast_options(session.posargs, project.config.dast)
+        run = run_dast_stage(project, options, session.bin_paths or [])
+    except ShipwayError as problem:
+        session.error(str(problem))
+    if not run.verdict.passed:
+        session.error(run.summary)
+
+
 def install(session: nox.Session, sync: Sync, project: Project, *, service: bool = False) -> None:
     """The stage's groups from uv.lock; with ``service``, the service's own requirements too."""
     # Set the target explicitly: with the virtualenv fallback backend nox does not set it, and

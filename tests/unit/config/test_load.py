@@ -67,7 +67,7 @@ def test_unknown_key_names_key_value_and_allowed_keys(tmp_path: Path) -> None:
         tmp_path, VALID.replace("[tool.shipway]\n", "[tool.shipway]\nbogus_key = 1\n")
     )
     assert problem == (
-        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, artifacts, environments, gates, name, perf, python, security, server, service, tests"
+        "tool.shipway.bogus_key = 1: unknown key; allowed keys: app, artifacts, dast, environments, gates, name, perf, python, security, server, service, tests"
     )
 
 

@@ -158,6 +158,26 @@ def test_perf_installs_only_the_perf_group_and_refuses_unknown_arguments(
     assert not (tmp_path / "reports").exists()  # refused before anything ran
 
 
+def test_dast_installs_only_the_dast_group_and_refuses_unknown_arguments(
+    tmp_path: Path, project: Project
+) -> None:
+    session = FakeSession(python="3.13", posargs=["--profile", "slow"])
+    with pytest.raises(SessionError, match="--profile 'slow' is not a profile; allowed: quick"):
+        nox_stages.dast(session.as_session(), dataclasses.replace(project, root=tmp_path))
+    assert session.installs == [
+        ["uv", "sync", "--locked", "--no-default-groups", *VENV, "--only-group=dast"]
+    ]
+    assert not (tmp_path / "reports").exists()  # refused before anything ran
+
+
+def test_dast_without_a_python_its_scanners_run_on_says_which_it_needs(project: Project) -> None:
+    older = project.config.model_copy(update={"python": ["3.11", "3.12"]})
+    session = FakeSession()
+    with pytest.raises(SessionError, match=r"needs Python 3.13 or newer .* configured: 3.11, 3.12"):
+        nox_stages.dast(session.as_session(), dataclasses.replace(project, config=older))
+    assert session.installs == []
+
+
 def test_an_empty_integration_tier_runs_nothing_and_passes(
     tmp_path: Path, project: Project
 ) -> None:

@@ -17,6 +17,9 @@ TEST_GROUP = "test"
 COVERAGE_GROUP = "coverage"
 SECURITY_GROUP = "security"
 PERF_GROUP = "perf"
+DAST_GROUP = "dast"
+# wapiti3 (the DAST stage's crawling scanner) resolves beside shipway's pins from 3.13 on.
+DAST_MIN_PYTHON = (3, 13)
 
 # What the checking stages look at, when it exists: the library, its tests, the service and
 # the pipeline files themselves.
@@ -142,3 +145,9 @@ def coverage_steps(sessions: Sequence[str], reports: ReportPaths) -> list[Step]:
         Step(["coverage", "html", "--quiet", "-d", str(reports.coverage_html)], env),
         Step(["coverage", "report"], env),
     ]
+
+
+def dast_python(pythons: Sequence[str]) -> str | None:
+    """The DAST session's interpreter: the newest configured Python the scanners run on."""
+    usable = [v for v in pythons if tuple(map(int, v.split("."))) >= DAST_MIN_PYTHON]
+    return max(usable, key=lambda v: tuple(map(int, v.split(".")))) if usable else None

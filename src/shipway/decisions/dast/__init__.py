@@ -1,0 +1,1 @@
+"""The DAST stage's decisions: arguments, commands, findings, reports; no I/O."""
