@@ -83,7 +83,7 @@ def publish(
     except OSError as error:
         console.print(f"[yellow]the report of this {report.action} was not written:[/] {error}")
         return None
-    console.print(f"  report: {path}")
+    console.print(f"  report: {path}", soft_wrap=True)  # a path to copy: never wrapped
     return path
 
 
