@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -20,11 +19,11 @@ from shipway.effects.deploy.environment import environment_files
 from shipway.effects.deploy.files import append_audit
 from shipway.entry import report
 from shipway.errors import ShipwayError
+from tests.support import tasks
 from tests.support.fixture_repo import git
 from tests.support.processes import env_with
 
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 DAY = 86400.0
 SECRET = "planted-s3cret-value-7f3a9c"  # pragma: allowlist secret (planted by this test)
 PYPROJECT = """\
@@ -171,15 +170,7 @@ def lint_record() -> PassRecord:
 def inv(root: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "SHIPWAY_PLANTED_SECRET": SECRET, "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("SHIPWAY_SECRET_NOBODY_SET", None)
-    return subprocess.run(
-        [str(BIN / "inv"), *arguments],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return tasks.inv(root, *arguments, environ=env)
 
 
 def dashboard(root: Path, *arguments: str) -> Path:

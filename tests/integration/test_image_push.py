@@ -24,7 +24,7 @@ from shipway.effects import command
 from shipway.effects.command import ToolRunner
 from shipway.effects.release import registry
 from shipway.errors import ShipwayError
-from tests.support import oci
+from tests.support import oci, tasks
 from tests.support.registry import DOCKER_REGISTRY, image_registry
 
 REPO = Path(__file__).resolve().parents[2]
@@ -194,15 +194,7 @@ def inv(
         "COLUMNS": "200",
         **({"SSL_CERT_FILE": str(ca)} if ca else {}),
     }
-    return subprocess.run(
-        [str(BIN / "inv"), *arguments],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return tasks.inv(root, *arguments, environ=env)
 
 
 def assert_nothing_pushed(root: Path) -> None:

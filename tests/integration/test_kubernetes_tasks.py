@@ -23,6 +23,7 @@ from shipway.effects.kubernetes.kubectl import Kubectl
 from shipway.effects.kubernetes.target import KubernetesTarget, state_files
 from shipway.entry.kubernetes import manifests
 from shipway.errors import ShipwayError
+from tests.support import tasks
 from tests.support.kubernetes import unreachable_kubeconfig
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,15 +86,7 @@ def inv(
         "PYTHONPATH": str(REPO),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    return subprocess.run(
-        [str(BIN / "inv"), *arguments],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return tasks.inv(root, *arguments, environ=env)
 
 
 def assert_nothing_changed(root: Path) -> None:

@@ -6,7 +6,6 @@ import re
 import shutil
 import stat
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,9 +17,9 @@ from shipway.effects.deploy.environment import environment_files
 from shipway.effects.report import pages, rollout
 from shipway.entry import report
 from shipway.errors import ShipwayError
+from tests.support import tasks
 
 REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 T0 = 1_800_000_000.0
 PLANTED = "planted-7c1f0e-secret-value"
 
@@ -60,23 +59,14 @@ def saved(root: Path, version: str, started: float, reason: str = "") -> Path:
 
 
 def inv(root: Path, *arguments: str, **environ: str) -> subprocess.CompletedProcess[str]:
-    env = {
+    minimal = {
         "PATH": os.environ["PATH"],
         "HOME": str(root),
         "PYTHONPATH": str(REPO),
         "PYTHONDONTWRITEBYTECODE": "1",
         "COLUMNS": "200",
-        **environ,
     }
-    return subprocess.run(
-        [str(BIN / "inv"), *arguments],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return tasks.inv(root, *arguments, environ=minimal | environ, timeout=60)
 
 
 def test_a_report_is_written_for_its_environment_and_copied_for_ci(

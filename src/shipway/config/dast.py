@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
-from shipway.config.fields import EnvironmentName, StrictModel, parse_duration
+from shipway.config.fields import EnvironmentName, StrictModel, over_defaults, parse_duration
 from shipway.config.security import AllowedFinding, Severity
 
 DastProfileName = Literal["quick", "full"]
@@ -124,16 +124,7 @@ class Dast(StrictModel):
     @classmethod
     def _over_defaults(cls, value: object) -> object:
         """A configured profile changes only the keys it names."""
-        if not isinstance(value, dict):
-            return value
-        unknown = sorted(str(name) for name in value if name not in DEFAULT_PROFILES)
-        if unknown:
-            raise ValueError(f"unknown profile {', '.join(unknown)}")
-        merged: dict[object, object] = {name: dict(d) for name, d in DEFAULT_PROFILES.items()}
-        for name, overrides in value.items():
-            base = DEFAULT_PROFILES[name]
-            merged[name] = {**base, **overrides} if isinstance(overrides, dict) else overrides
-        return merged
+        return over_defaults(value, DEFAULT_PROFILES)
 
 
 def _default_profiles() -> dict[DastProfileName, DastProfile]:

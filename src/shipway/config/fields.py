@@ -2,8 +2,9 @@
 they share (durations, ports, names, paths)."""
 
 import re
+from collections.abc import Mapping
 from pathlib import PurePosixPath
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -45,3 +46,22 @@ def inside_project(value: str) -> str:
     if path.is_absolute() or ".." in path.parts:
         raise ValueError("must be a relative path inside the project (no '..')")
     return value
+
+
+K = TypeVar("K", bound=str)
+
+
+def over_defaults(value: object, defaults: Mapping[K, Mapping[str, object]]) -> object:
+    """Configured profiles over ``defaults`` (a ``mode="before"`` validator's body): a
+    configured profile changes only the keys it names, unnamed ones keep theirs, an unknown
+    name is an error."""
+    if not isinstance(value, dict):
+        return value
+    unknown = sorted(str(name) for name in value if name not in defaults)
+    if unknown:
+        raise ValueError(f"unknown profile {', '.join(unknown)}")
+    merged: dict[object, object] = {name: dict(d) for name, d in defaults.items()}
+    for name, overrides in value.items():
+        base = defaults[name]
+        merged[name] = {**base, **overrides} if isinstance(overrides, dict) else overrides
+    return merged

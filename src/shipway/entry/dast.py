@@ -25,7 +25,7 @@ from shipway.decisions.dast.findings import Scanned
 from shipway.decisions.dast.options import DastOptions
 from shipway.decisions.security.findings import ToolReport
 from shipway.decisions.security.gate import SecurityVerdict, security_gate
-from shipway.decisions.security.redact import redact, redact_document
+from shipway.decisions.security.redact import redact, redact_document, without_keys
 from shipway.decisions.stages.report_paths import REPORTS_DIR, ReportPaths
 from shipway.effects.command import ToolRunner
 from shipway.effects.console import console
@@ -218,7 +218,7 @@ def copy_json(raw: Path, published: Path, secrets: set[str]) -> None:
         document = json.loads(raw.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return  # no report: the scanner's ToolReport says why
-    text = json.dumps(redact_document(without_requests(document), secrets), indent=2)
+    text = json.dumps(redact_document(without_keys(document, REQUEST_KEYS), secrets), indent=2)
     write_text(published, text + "\n", secrets)
 
 
@@ -230,14 +230,6 @@ def copy_html(raw: Path, published: Path, secrets: set[str]) -> None:
     except OSError:
         return
     write_text(published, text, secrets | {html.escape(s) for s in secrets})
-
-
-def without_requests(document: object) -> object:
-    if isinstance(document, dict):
-        return {k: without_requests(v) for k, v in document.items() if k not in REQUEST_KEYS}
-    if isinstance(document, list):
-        return [without_requests(item) for item in document]
-    return document
 
 
 def write_text(path: Path, text: str, secrets: set[str]) -> None:

@@ -206,7 +206,7 @@ def dast_python(project: Project) -> str | None:
 
 
 def dast(session: nox.Session, project: Project) -> None:
-    if commands.dast_python(project.config.python) is None:
+    if dast_python(project) is None:
         wanted = ".".join(map(str, commands.DAST_MIN_PYTHON))
         session.error(
             f"nox -s dast needs Python {wanted} or newer among tool.shipway.python (its "

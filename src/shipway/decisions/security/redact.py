@@ -21,10 +21,15 @@ def redact(text: str, secrets: Collection[str]) -> str:
 
 def without_source(document: object) -> object:
     """A copy of a JSON document with every source excerpt removed, at any depth."""
+    return without_keys(document, SOURCE_KEYS)
+
+
+def without_keys(document: object, keys: Collection[str]) -> object:
+    """A copy of a JSON document without the entries under ``keys``, at any depth."""
     if isinstance(document, dict):
-        return {k: without_source(v) for k, v in document.items() if k not in SOURCE_KEYS}
+        return {k: without_keys(v, keys) for k, v in document.items() if k not in keys}
     if isinstance(document, list):
-        return [without_source(item) for item in document]
+        return [without_keys(item, keys) for item in document]
     return document
 
 
