@@ -59,7 +59,6 @@ def held_canary(project: Project, name: str) -> Project:
         strategy="canary",
         steps=[{"weight": 20, "pause": "manual"}, {"weight": 50, "pause": "2s"}],
         analysis=SCALED["analysis"],
-        ready_timeout="10s",
     )
 
 

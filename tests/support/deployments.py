@@ -46,7 +46,6 @@ ENVIRONMENTS = (
     "maintenance-restart",
     "never",
     "unservable",
-    "unready",
     "supervised",
     "supervised-secrets",
     "supervised-boot",
