@@ -2,6 +2,8 @@
 
 import os
 import stat
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,11 +32,17 @@ def test_the_admin_socket_lives_in_the_router_directory_when_the_path_fits(
     assert mode(files.root) == 0o700
 
 
+@pytest.fixture
+def runtime() -> Iterator[Path]:
+    """A runtime directory as short as /run/user/<uid>: tmp_path is too deep for a socket
+    under pytest-xdist (/tmp/pytest-of-root/pytest-N/popen-gw0/test_…/)."""
+    with tempfile.TemporaryDirectory(prefix="run-") as short:
+        yield Path(short)
+
+
 def test_a_state_directory_too_deep_for_a_socket_gets_one_in_a_private_runtime_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, runtime: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    runtime = tmp_path / "run"
-    runtime.mkdir()
     monkeypatch.setattr(files_module, "SOCKET_BASE", runtime)
     deep = EnvFiles(tmp_path / ("d" * MAX_SOCKET_PATH))
     other = EnvFiles(tmp_path / ("e" * MAX_SOCKET_PATH))
